@@ -1,0 +1,78 @@
+/**
+ * Values shared by every part of vitest-heal. Pure data: no behaviour, no I/O.
+ */
+
+/** An error as a Vitest reporter receives it: serialised, so never checked with `instanceof`. */
+export interface ErrorLike {
+  name?: unknown
+  message?: unknown
+  stack?: unknown
+  code?: unknown
+  cause?: unknown
+  errors?: unknown
+  [key: string]: unknown
+}
+
+/** What a service looks like to the classifier: enough to blame it from the text of an error. */
+export interface ServiceRef {
+  name: string
+  kind: 'postgres' | 'http' | 'tcp' | 'webdriver' | (string & {})
+  host?: string
+  port?: number
+  url?: string
+}
+
+export type VerdictKind = 'infra' | 'flaky' | 'test-bug'
+
+/** The classifier's answer for one failed try: which kind, which service, and why. */
+export interface Verdict {
+  kind: VerdictKind
+  service?: string
+  /** Id of the rule that decided it (`default` when nothing matched). */
+  rule: string
+  /** The piece of error text (or code) the rule matched, redacted and shortened. */
+  evidence: string
+}
+
+export type TextMatcher = string | RegExp
+
+/**
+ * A classification rule: data, not code. `when` fields are ANDed; a string matches as a
+ * case-insensitive substring (for `message`) or exactly (for `name` and `code`).
+ */
+export interface Rule {
+  id: string
+  kind: VerdictKind
+  /** A service name, or a kind (`postgres`, `webdriver`, …) resolved to the configured service of that kind. */
+  service?: string
+  when: { name?: TextMatcher; code?: TextMatcher; message?: TextMatcher }
+  /** Seed category for reports (element_not_found, timeout, page_load_failure, …). */
+  category?: string
+}
+
+/** Where a recovery was asked for. */
+export type RecoveryTrigger = 'preflight' | 'inline' | 'second-pass' | 'doctor'
+
+/** One run of one recovery strategy against one service. Becomes a history event later. */
+export interface RecoveryRecord {
+  service: string
+  strategy: string
+  ok: boolean
+  trigger: RecoveryTrigger
+  /** ISO time. */
+  startedAt: string
+  durationMs: number
+  /** Why it failed (redacted), when it failed. */
+  error?: string
+  /** How many requests (workers, tests) this recovery answered: single-flight joins them. */
+  requests: number
+}
+
+/** What one health probe of a service said. */
+export interface HealthProbe {
+  /** `starting`: the service answers but is not ready yet (pg 57P03): keep waiting, do not recover. */
+  state: 'healthy' | 'starting' | 'down'
+  /** Human-readable and redacted: `SELECT 1 ok`, `connect ECONNREFUSED 127.0.0.1:5432`, `HTTP 503`. */
+  detail: string
+  latencyMs: number
+}

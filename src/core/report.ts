@@ -1,0 +1,94 @@
+/**
+ * The machine-readable result of a run: `report.json`. The top-level fields and the fields of
+ * `tests[]` and `recoveries[]` named in the contract are fixed (other tools read them); fields
+ * marked "extension" are additions that readers may ignore.
+ */
+import type { RecoveryRecord, RecoveryTrigger, Verdict, VerdictKind } from './types.js'
+
+export type TestOutcome = 'passed' | 'healed' | 'flaky' | 'failed' | 'skipped'
+export type FailureCause = 'test-bug' | 'infra'
+
+/** One try of one test, in order. */
+export interface TryRecord {
+  /** 'passed' or 'failed' for this try. */
+  state: 'passed' | 'failed'
+  /** Which pass ran it: 1 = the normal run, 2 = the second pass. */
+  pass: 1 | 2
+  durationMs: number
+  /** ISO time the try started (extension; may be absent when Vitest did not report it). */
+  startedAt?: string
+  /** Errors of this try, redacted. */
+  errors: { name: string; message: string; stack?: string; code?: string }[]
+  /** The classifier's first hypothesis for this try's failure. */
+  hypothesis?: Verdict
+  /** After the health probe confirmed or downgraded it. */
+  verdict?: Verdict
+}
+
+export interface TestReport {
+  /** Module path relative to the project root, `/`-separated. */
+  file: string
+  /** Full name: `suite > test`. */
+  name: string
+  outcome: TestOutcome
+  cause: FailureCause | null
+  service: string | null
+  rule: string | null
+  attempts: number
+  // extensions
+  line?: number
+  durationMs?: number
+  tries?: TryRecord[]
+  /** Paths (relative to reportDir) of files a test attached: screenshots, page sources. */
+  attachments?: { name: string; path: string; contentType?: string }[]
+}
+
+export interface RecoveryReport {
+  service: string
+  strategy: string
+  ok: boolean
+  trigger: RecoveryTrigger
+  startedAt: string
+  durationMs: number
+  requests: number
+  // extension
+  error?: string
+}
+
+/** A change in a service's health, for the timeline. */
+export interface HealthEvent {
+  service: string
+  at: string
+  state: 'healthy' | 'starting' | 'down' | 'recovering' | 'broken'
+  detail?: string
+}
+
+export interface ReportSummary {
+  total: number
+  passed: number
+  healed: number
+  flaky: number
+  failed: number
+  testBug: number
+  infra: number
+  skipped: number
+}
+
+export interface RunReport {
+  version: 1
+  outcome: 'passed' | 'failed'
+  summary: ReportSummary
+  tests: TestReport[]
+  recoveries: RecoveryReport[]
+  // extensions
+  startedAt?: string
+  durationMs?: number
+  vitestVersion?: string
+  timeline?: HealthEvent[]
+  /** Errors outside any test, classified; `healed` ones belonged to an outage that was recovered. */
+  unhandledErrors?: { name: string; message: string; verdict?: Verdict; forgiven: boolean }[]
+  /** Set by `vitest-heal merge`: which shard directories went into this report. */
+  mergedFrom?: string[]
+}
+
+export type { RecoveryRecord, VerdictKind }

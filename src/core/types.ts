@@ -48,7 +48,22 @@ export interface Rule {
   when: { name?: TextMatcher; code?: TextMatcher; message?: TextMatcher }
   /** Seed category for reports (element_not_found, timeout, page_load_failure, …). */
   category?: string
+  /**
+   * How this rule's match weighs against matches on other errors of the same failure
+   * (docs/classification.md): `final` stands whatever else matched (assertion failures);
+   * `escalate` beats `first` matches, and among escalations the strongest kind wins
+   * (infra over flaky over test-bug); `first` (the default) decides only when nothing
+   * outranks it, the earliest error winning.
+   */
+  precedence?: RulePrecedence
+  /**
+   * The signature also fits a healthy service under load (timeouts, resets): a health probe that
+   * finds the blamed service healthy downgrades the infra hypothesis to flaky.
+   */
+  ambiguous?: boolean
 }
+
+export type RulePrecedence = 'final' | 'escalate' | 'first'
 
 /** Where a recovery was asked for. */
 export type RecoveryTrigger = 'preflight' | 'inline' | 'second-pass' | 'doctor'

@@ -1,0 +1,131 @@
+/**
+ * Which configured service an infra (or flaky) verdict blames. Evidence first, most specific
+ * first: an address in the error (host:port or URL), then the rule's family (a pg SQLSTATE blames
+ * the postgres service), then the test's `needs:<service>` tags to settle what stays ambiguous.
+ */
+import type { ServiceRef } from './types.js'
+
+export interface Address {
+  host: string
+  port?: number
+}
+
+export interface BlameEvidence {
+  /** The rule's `service`: a service name, or a kind (`postgres`, `http`, …). */
+  family?: string
+  /** Addresses found in the errors, the matched error's first. */
+  addresses: readonly Address[]
+  tags?: readonly string[]
+}
+
+const DEFAULT_PORTS: Record<string, number> = {
+  'http:': 80,
+  'https:': 443,
+  'ws:': 80,
+  'wss:': 443,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::', '0:0:0:0:0:0:0:1'])
+
+export function normaliseHost(host: string): string {
+  const bare = host.toLowerCase().replace(/^\[|\]$/g, '')
+  if (LOOPBACK.has(bare) || bare.startsWith('127.') || bare.endsWith('.localhost')) return 'localhost'
+  return bare
+}
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()]+/gi
+/** `connect ECONNREFUSED ::1:5432` quotes IPv6 without brackets: the last colon splits the port. */
+const NODE_SYSCALL_ADDRESS = /\b(?:connect|read|write) E[A-Z]+ ([0-9a-fA-F:.]+):(\d{1,5})\b/g
+const HOST_PORT = /(\[[0-9a-fA-F:]+\]|\b(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\b[a-zA-Z][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+):(\d{1,5})\b/g
+const GETADDRINFO = /\bgetaddrinfo E[A-Z_]+ ([a-zA-Z0-9.-]+)/g
+
+function portOf(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined
+  const port = Number(text)
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined
+}
+
+export function addressFromUrl(url: string): Address | undefined {
+  try {
+    const parsed = new URL(url)
+    if (parsed.hostname === '') return undefined
+    return { host: normaliseHost(parsed.hostname), port: portOf(parsed.port) ?? DEFAULT_PORTS[parsed.protocol] }
+  } catch {
+    return undefined
+  }
+}
+
+/** Every address a message names, in order of appearance within each pattern family. */
+export function addressesInText(text: string): Address[] {
+  const found: Address[] = []
+  if (text === '') return found
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const address = addressFromUrl(match[0])
+    if (address) found.push(address)
+  }
+  for (const match of text.matchAll(NODE_SYSCALL_ADDRESS)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
+  for (const match of text.matchAll(HOST_PORT)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
+  for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
+  return found
+}
+
+const endpointCache = new WeakMap<ServiceRef, Address[]>()
+
+function endpointsOf(service: ServiceRef): Address[] {
+  const cached = endpointCache.get(service)
+  if (cached) return cached
+  const endpoints: Address[] = []
+  if (typeof service.url === 'string') {
+    const address = addressFromUrl(service.url)
+    if (address) endpoints.push(address)
+  }
+  if (typeof service.host === 'string' || typeof service.port === 'number') {
+    endpoints.push({ host: normaliseHost(typeof service.host === 'string' ? service.host : 'localhost'), port: service.port })
+  }
+  endpointCache.set(service, endpoints)
+  return endpoints
+}
+
+function sameEndpoint(evidence: Address, endpoint: Address): boolean {
+  if (evidence.host !== endpoint.host) return false
+  return evidence.port === undefined || endpoint.port === undefined || evidence.port === endpoint.port
+}
+
+function needed(tags: readonly string[] | undefined): Set<string> {
+  const names = new Set<string>()
+  for (const tag of tags ?? []) if (typeof tag === 'string' && tag.startsWith('needs:')) names.add(tag.slice('needs:'.length))
+  return names
+}
+
+/** One candidate left → its name; several → let the tags choose; still several or none → undefined. */
+function settle(candidates: readonly ServiceRef[], tags: readonly string[] | undefined): string | undefined {
+  if (candidates.length === 1) return candidates[0]!.name
+  if (candidates.length === 0) return undefined
+  const wanted = needed(tags)
+  const narrowed = candidates.filter((service) => wanted.has(service.name))
+  return narrowed.length === 1 ? narrowed[0]!.name : undefined
+}
+
+export function blameService(services: readonly ServiceRef[], evidence: BlameEvidence): string | undefined {
+  const { family, addresses, tags } = evidence
+  if (family !== undefined && services.some((service) => service.name === family)) return family
+  const ofFamily = family === undefined ? services : services.filter((service) => service.kind === family)
+
+  for (const address of addresses) {
+    const atAddress = services.filter((service) => endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)))
+    if (atAddress.length === 0) continue
+    const blamed = settle(atAddress, tags) ?? settle(atAddress.filter((service) => ofFamily.includes(service)), tags)
+    if (blamed !== undefined) return blamed
+  }
+
+  if (family !== undefined) {
+    const blamed = settle(ofFamily, tags)
+    if (blamed !== undefined) return blamed
+  }
+  // A family with no configured service of that kind (pg behind a `tcp` service) leaves the tags to decide.
+  const pool = ofFamily.length > 0 ? ofFamily : services
+  const wanted = needed(tags)
+  return settle(pool.filter((service) => wanted.has(service.name)), tags)
+}

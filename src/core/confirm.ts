@@ -1,0 +1,42 @@
+/**
+ * The second look at an infra hypothesis: the runner probes the blamed service at failure time and
+ * this decides what the probe means. Kept apart from the probe itself so the decision stays pure.
+ */
+import { BUILTIN_RULES } from './rules.js'
+import type { Rule, Verdict } from './types.js'
+
+export type ProbedHealth = 'healthy' | 'starting' | 'down'
+
+export interface ConfirmedVerdict {
+  /** What the classifier said from the error alone. */
+  hypothesis: Verdict
+  /** What stands after the probe; the same object as `hypothesis` when the probe changed nothing. */
+  verdict: Verdict
+}
+
+/** Whether the rule that produced a verdict marks its signature as ambiguous (user rules first). */
+export function isAmbiguousRule(ruleId: string, rules: readonly Rule[] = []): boolean {
+  const rule = rules.find((candidate) => candidate.id === ruleId) ?? BUILTIN_RULES.find((candidate) => candidate.id === ruleId)
+  return rule?.ambiguous === true
+}
+
+/**
+ * - not infra, or nothing probed (`undefined`: no service blamed, or no probe): the hypothesis stands;
+ * - `down` or `starting`: the outage is real, infra stands;
+ * - `healthy` and the signature is ambiguous (a timeout, a reset): the service was only slow or
+ *   busy, so the failure is timing-class → `flaky`;
+ * - `healthy` and the signature is unambiguous (ECONNREFUSED, 57P01): the service went away and
+ *   came back, infra stands.
+ */
+export function confirmVerdict(
+  hypothesis: Verdict,
+  health: ProbedHealth | undefined,
+  ruleIsAmbiguous: boolean = isAmbiguousRule(hypothesis.rule),
+): ConfirmedVerdict {
+  if (hypothesis.kind !== 'infra' || health !== 'healthy' || !ruleIsAmbiguous) return { hypothesis, verdict: hypothesis }
+  const where = hypothesis.service === undefined ? 'the service' : hypothesis.service
+  return {
+    hypothesis,
+    verdict: { ...hypothesis, kind: 'flaky', evidence: `${hypothesis.evidence} (${where} healthy at failure time)` },
+  }
+}

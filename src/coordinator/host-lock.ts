@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
+import { isProcessAlive } from '../services/proc.js'
 
 export interface HostLockOptions {
   /** Where lock files live. Default `<os.tmpdir()>/vitest-heal-<uid>/locks`. */
@@ -87,27 +88,12 @@ async function readHolder(path: string): Promise<Holder | undefined | 'gone'> {
   }
 }
 
-/** `kill(pid, 0)` succeeds on a zombie, so /proc is asked as well where it exists. */
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return true
-  }
-}
-
 async function isStale(path: string, holder: Holder | undefined, staleMs: number): Promise<boolean> {
   if (!holder) {
     const info = await stat(path).catch(() => undefined)
     return info !== undefined && Date.now() - info.mtimeMs > EMPTY_LOCK_GRACE_MS
   }
-  return Date.now() - holder.at > staleMs || !(await isAlive(holder.pid))
+  return Date.now() - holder.at > staleMs || !isProcessAlive(holder.pid)
 }
 
 /**

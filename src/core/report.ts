@@ -53,6 +53,8 @@ export interface RecoveryReport {
   requests: number
   // extension
   error?: string
+  /** Set by `vitest-heal merge`: the shard report this recovery came from (shards run on other machines). */
+  source?: string
 }
 
 /** A change in a service's health, for the timeline. */
@@ -61,6 +63,8 @@ export interface HealthEvent {
   at: string
   state: 'healthy' | 'starting' | 'down' | 'recovering' | 'broken'
   detail?: string
+  /** Set by `vitest-heal merge`: the shard report this event came from (extension). */
+  source?: string
 }
 
 export interface ReportSummary {

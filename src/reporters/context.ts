@@ -1,0 +1,23 @@
+/**
+ * What every renderer receives. A renderer formats the shared view and writes its one output;
+ * it throws when it cannot, and `writeReports` keeps that from reaching the run or the others.
+ */
+import type { ReportView } from './view.js'
+
+export type ReporterName = 'summary' | 'github' | 'json' | 'junit' | 'html'
+
+/** The part of a stream the renderers use; `process.stdout` fits, and so does a test's buffer. */
+export interface OutputStream {
+  write(chunk: string): unknown
+  isTTY?: boolean
+}
+
+export interface RenderContext {
+  view: ReportView
+  /** Absolute directory for file reports; created before any renderer runs. */
+  reportDir: string
+  stdout: OutputStream
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export type Renderer = (ctx: RenderContext) => void

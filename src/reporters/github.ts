@@ -1,0 +1,112 @@
+/**
+ * GitHub Actions: a job summary appended to `$GITHUB_STEP_SUMMARY` and workflow annotations on
+ * stdout (`::error` for test bugs and unrecovered infra, `::warning` for flaky and healed tests).
+ */
+import { appendFileSync } from 'node:fs'
+import { summaryLine } from '../core/summary-line.js'
+import type { RecoveryReport, TestReport } from '../core/report.js'
+import type { RenderContext } from './context.js'
+import { decidingError, firstLine, location, rootCause, ruleOf, seconds } from './view.js'
+
+/** GitHub shows only the first few annotations of a step; past this they are noise in the log. */
+const MAX_ANNOTATIONS_PER_LEVEL = 50
+/** The step summary is capped at 1 MiB; long tables are cut and point to the HTML report. */
+const MAX_ROWS = 100
+
+/** Workflow-command data: `%`, CR and LF are encoded so a message cannot end the command early. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/** Workflow-command properties also encode `:` and `,`, which separate properties. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}
+
+export function annotation(level: 'error' | 'warning', test: TestReport, title: string, message: string): string {
+  const props = [`file=${escapeProperty(test.file)}`]
+  if (test.line !== undefined) props.push(`line=${test.line}`)
+  props.push(`title=${escapeProperty(title)}`)
+  return `::${level} ${props.join(',')}::${escapeData(message)}`
+}
+
+/** A markdown table cell: no HTML from a test reaches the page, and `|` or a newline cannot break the row. */
+export function cell(text: string | number | null | undefined): string {
+  return String(text ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+}
+
+function table(headers: string[], rows: (string | number | null | undefined)[][]): string[] {
+  const lines = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`]
+  for (const row of rows.slice(0, MAX_ROWS)) lines.push(`| ${row.map(cell).join(' | ')} |`)
+  if (rows.length > MAX_ROWS) lines.push('', `… and ${rows.length - MAX_ROWS} more rows in the HTML report.`)
+  return lines
+}
+
+function testTable(title: string, tests: readonly TestReport[], headers: string[], row: (t: TestReport) => (string | number | null)[]): string[] {
+  if (tests.length === 0) return []
+  return ['', `### ${title} (${tests.length})`, '', ...table(['test', 'location', ...headers], tests.map((t) => [t.name, location(t), ...row(t)]))]
+}
+
+function recoveryRows(recoveries: readonly RecoveryReport[]): (string | number)[][] {
+  return recoveries.map((r) => [r.service, r.strategy, r.trigger, r.ok ? 'ok' : `failed: ${r.error ?? ''}`, seconds(r.durationMs), r.requests])
+}
+
+export function jobSummary({ view }: RenderContext): string {
+  const { report } = view
+  const s = report.summary
+  const lines = [
+    `## vitest-heal: ${report.outcome === 'passed' ? '✅ passed' : '❌ failed'}`,
+    '',
+    '`' + summaryLine(s, report.recoveries) + '`',
+    '',
+    ...table(
+      ['outcome', 'tests'],
+      [
+        ['✓ passed', s.passed],
+        ['✚ healed', s.healed],
+        ['~ flaky', s.flaky],
+        ['✗ test bug', s.testBug],
+        ['✗ infra', s.infra],
+        ['○ skipped', s.skipped],
+        ['total', s.total],
+      ],
+    ),
+  ]
+  if (report.recoveries.length > 0) {
+    lines.push('', '### Recoveries', '', ...table(['service', 'strategy', 'trigger', 'result', 'duration', 'requests'], recoveryRows(report.recoveries)))
+  }
+  const error = (t: TestReport): string => firstLine(decidingError(t)?.message ?? '', 160)
+  lines.push(
+    ...testTable('Healed', view.healed, ['service', 'rule', 'attempts'], (t) => [t.service, ruleOf(t), t.attempts]),
+    ...testTable('Flaky', view.flaky, ['rule', 'attempts', 'first error'], (t) => [ruleOf(t), t.attempts, firstLine(t.tries?.find((x) => x.state === 'failed')?.errors[0]?.message ?? '', 160)]),
+    ...testTable('Test bugs', view.testBugs, ['rule', 'error'], (t) => [ruleOf(t), error(t)]),
+    ...testTable('Infra failures, not recovered', view.infraFailures, ['service', 'rule', 'root cause'], (t) => [t.service, ruleOf(t), rootCause(t, report.recoveries)]),
+  )
+  return `${lines.join('\n')}\n`
+}
+
+export function annotations({ view }: RenderContext): string[] {
+  const errors = [
+    ...view.testBugs.map((t) => annotation('error', t, `Test bug: ${t.name}`, `${firstLine(decidingError(t)?.message ?? 'failed')} (rule ${ruleOf(t)})`)),
+    ...view.infraFailures.map((t) =>
+      annotation('error', t, `Infra failure (${t.service ?? 'unknown service'}): ${t.name}`, `${rootCause(t, view.report.recoveries)} (rule ${ruleOf(t)})`),
+    ),
+  ]
+  const warnings = [
+    ...view.flaky.map((t) => annotation('warning', t, `Flaky: ${t.name}`, `passed after ${t.attempts} attempts (rule ${ruleOf(t)})`)),
+    ...view.healed.map((t) => annotation('warning', t, `Healed: ${t.name}`, `${t.service ?? 'a service'} was recovered and the test passed on attempt ${t.attempts} (rule ${ruleOf(t)})`)),
+  ]
+  return [...errors.slice(0, MAX_ANNOTATIONS_PER_LEVEL), ...warnings.slice(0, MAX_ANNOTATIONS_PER_LEVEL)]
+}
+
+export function renderGithub(ctx: RenderContext): void {
+  const lines = annotations(ctx)
+  if (lines.length > 0) ctx.stdout.write(`${lines.join('\n')}\n`)
+  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
+  if (summaryFile) appendFileSync(summaryFile, jobSummary(ctx))
+}

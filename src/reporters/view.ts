@@ -1,0 +1,192 @@
+/**
+ * The one view of a run that every renderer reads: redacted once, grouped once, placed on one
+ * time axis once. Renderers format it; none of them decides anything about a test on its own.
+ */
+import { redactSecrets } from '../core/redact.js'
+import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
+
+export type HealthState = HealthEvent['state']
+
+/** A stretch of time during which one service stayed in one state. Times are ms since the run start. */
+export interface HealthSegment {
+  state: HealthState
+  from: number
+  to: number
+  detail?: string
+}
+
+export interface ServiceLane {
+  /** `db`, or `db (shard-2)` when merged reports carry the same service from several machines. */
+  label: string
+  service: string
+  segments: HealthSegment[]
+  recoveries: (RecoveryReport & { from: number; to: number })[]
+}
+
+/** A test placed on the time axis at the start of its last try. */
+export interface PlacedTest {
+  test: TestReport
+  at: number
+}
+
+export interface ReportView {
+  /** The report with every string passed through redactSecrets. */
+  report: RunReport
+  testBugs: TestReport[]
+  infraFailures: TestReport[]
+  flaky: TestReport[]
+  healed: TestReport[]
+  /** Epoch ms of the run's start; every other time in the view is relative to it. */
+  startMs: number
+  /** Length of the time axis in ms (never 0, so renderers can divide by it). */
+  spanMs: number
+  lanes: ServiceLane[]
+  placed: PlacedTest[]
+}
+
+/** Colour codes from assertion diffs: noise in files, and not even legal in XML. */
+const ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+
+/**
+ * Every string in the report goes through redaction, not only the fields we know hold error text
+ * today: a password that reaches a test name or a health detail must not slip through either.
+ */
+export function redactReport(report: RunReport, extra: readonly RegExp[] = []): RunReport {
+  return JSON.parse(JSON.stringify(report), (_key, value: unknown) =>
+    typeof value === 'string' ? redactSecrets(value.replace(ANSI_ESCAPE, ''), extra) : value,
+  ) as RunReport
+}
+
+export function buildView(report: RunReport, extra: readonly RegExp[] = []): ReportView {
+  const redacted = redactReport(report, extra)
+  const { startMs, endMs } = timeBounds(redacted)
+  const spanMs = Math.max(1, endMs - startMs)
+  return {
+    report: redacted,
+    testBugs: redacted.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra'),
+    infraFailures: redacted.tests.filter((t) => t.outcome === 'failed' && t.cause === 'infra'),
+    flaky: redacted.tests.filter((t) => t.outcome === 'flaky'),
+    healed: redacted.tests.filter((t) => t.outcome === 'healed'),
+    startMs,
+    spanMs,
+    lanes: buildLanes(redacted, startMs, startMs + spanMs),
+    placed: placeTests(redacted.tests, startMs),
+  }
+}
+
+function toMs(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined
+  const ms = Date.parse(iso)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+/** The run's bounds: its declared start and duration, widened to cover every timed thing in it. */
+function timeBounds(report: RunReport): { startMs: number; endMs: number } {
+  let start = toMs(report.startedAt) ?? Number.POSITIVE_INFINITY
+  let end = start + (report.durationMs ?? 0)
+  const widen = (from: number | undefined, length = 0): void => {
+    if (from === undefined) return
+    start = Math.min(start, from)
+    end = Math.max(end, from + length)
+  }
+  for (const event of report.timeline ?? []) widen(toMs(event.at))
+  for (const recovery of report.recoveries) widen(toMs(recovery.startedAt), recovery.durationMs)
+  for (const test of report.tests) {
+    for (const attempt of test.tries ?? []) widen(toMs(attempt.startedAt), attempt.durationMs)
+  }
+  if (!Number.isFinite(start)) return { startMs: 0, endMs: 0 }
+  return { startMs: start, endMs: Math.max(end, start) }
+}
+
+function laneKey(service: string, source: string | undefined): string {
+  return source === undefined ? service : `${service} (${source})`
+}
+
+function buildLanes(report: RunReport, startMs: number, endMs: number): ServiceLane[] {
+  const lanes = new Map<string, ServiceLane>()
+  const lane = (service: string, source: string | undefined): ServiceLane => {
+    const label = laneKey(service, source)
+    let found = lanes.get(label)
+    if (!found) {
+      found = { label, service, segments: [], recoveries: [] }
+      lanes.set(label, found)
+    }
+    return found
+  }
+
+  const events = [...(report.timeline ?? [])].sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0))
+  const open = new Map<string, HealthSegment>()
+  for (const event of events) {
+    const target = lane(event.service, event.source)
+    const at = (toMs(event.at) ?? startMs) - startMs
+    const previous = open.get(target.label)
+    if (previous) previous.to = at
+    const segment: HealthSegment = { state: event.state, from: at, to: endMs - startMs }
+    if (event.detail !== undefined) segment.detail = event.detail
+    target.segments.push(segment)
+    open.set(target.label, segment)
+  }
+
+  for (const recovery of report.recoveries) {
+    const from = (toMs(recovery.startedAt) ?? startMs) - startMs
+    lane(recovery.service, recovery.source).recoveries.push({ ...recovery, from, to: from + recovery.durationMs })
+  }
+  return [...lanes.values()].sort((a, b) => a.label.localeCompare(b.label))
+}
+
+function lastTry(test: TestReport): TryRecord | undefined {
+  return test.tries?.[test.tries.length - 1]
+}
+
+function placeTests(tests: TestReport[], startMs: number): PlacedTest[] {
+  const placed: PlacedTest[] = []
+  for (const test of tests) {
+    const at = toMs(lastTry(test)?.startedAt)
+    if (at !== undefined) placed.push({ test, at: at - startMs })
+  }
+  return placed
+}
+
+/** `file:line`, or the file alone when Vitest did not report a location. */
+export function location(test: TestReport): string {
+  return test.line === undefined ? test.file : `${test.file}:${test.line}`
+}
+
+/** The error that decided a failed test's outcome: the first error of its last failed try. */
+export function decidingError(test: TestReport): { name: string; message: string; stack?: string } | undefined {
+  const failed = (test.tries ?? []).filter((t) => t.state === 'failed')
+  return failed[failed.length - 1]?.errors[0]
+}
+
+/**
+ * Why an infra failure was not healed: the last failed recovery of its service says it best
+ * (`pg_ctl: could not start server`); otherwise the error the test itself saw.
+ */
+export function rootCause(test: TestReport, recoveries: readonly RecoveryReport[]): string {
+  const failedRecovery = recoveries.filter((r) => r.service === test.service && !r.ok && r.error).at(-1)
+  if (failedRecovery?.error) return `recovery ${failedRecovery.strategy} failed: ${failedRecovery.error}`
+  const error = decidingError(test)
+  return error ? firstLine(error.message) : 'no error recorded'
+}
+
+export function firstLine(text: string, max = 200): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+/** The rule that decided a test's outcome, for lists that must say why. */
+export function ruleOf(test: TestReport): string {
+  return test.rule ?? 'default'
+}
+
+/** Durations as people read them in reports: `0.31 s`. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`
+}
+
+/** An error as a reader wants it: the stack when there is one (it starts with the message), else name and message. */
+export function errorText(error: { name: string; message: string; stack?: string }): string {
+  const head = `${error.name}: ${error.message}`
+  if (!error.stack) return head
+  return error.stack.includes(error.message) ? error.stack : `${head}\n${error.stack}`
+}

@@ -5,7 +5,10 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 
-export function findExecutable(command: string, options: { cwd?: string; path?: string } = {}): string | undefined {
+export function findExecutable(
+  command: string,
+  options: { cwd?: string; path?: string } = {},
+): string | undefined {
   const cwd = options.cwd ?? process.cwd()
   if (command.includes('/')) {
     const candidate = isAbsolute(command) ? command : resolve(cwd, command)

@@ -9,7 +9,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.listen(0, host, () => {
       const address = server.address()
       const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read the port the OS picked'))))
+      server.close(() =>
+        port > 0 ? resolve(port) : reject(new Error('could not read the port the OS picked')),
+      )
     })
   })
 }

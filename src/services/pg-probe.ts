@@ -12,7 +12,11 @@ const CANNOT_CONNECT_NOW = '57P03'
 export async function probePostgres(connectionString: string, timeoutMs: number): Promise<HealthProbe> {
   const startedAt = performance.now()
   const elapsed = (): number => Math.round(performance.now() - startedAt)
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs })
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  })
   client.on('error', () => {
     // The probe's own awaits report the failure; this only keeps a late socket error from being uncaught.
   })

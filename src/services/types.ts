@@ -102,9 +102,13 @@ export interface Recovery {
 }
 
 export function isServiceDescriptor(value: unknown): value is ServiceDescriptor {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SERVICE_BRAND] === true
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SERVICE_BRAND] === true
+  )
 }
 
 export function isRecoveryDescriptor(value: unknown): value is RecoveryDescriptor {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[RECOVERY_BRAND] === true
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[RECOVERY_BRAND] === true
+  )
 }

@@ -29,11 +29,17 @@ export interface WaitResult {
   stoppedBecause?: string
 }
 
-export function waitUntilHealthy(service: { probe(): Promise<HealthProbe> }, options: WaitOptions): Promise<WaitResult> {
+export function waitUntilHealthy(
+  service: { probe(): Promise<HealthProbe> },
+  options: WaitOptions,
+): Promise<WaitResult> {
   return pollUntilHealthy(() => service.probe(), options)
 }
 
-export async function pollUntilHealthy(probe: () => Promise<HealthProbe>, options: WaitOptions): Promise<WaitResult> {
+export async function pollUntilHealthy(
+  probe: () => Promise<HealthProbe>,
+  options: WaitOptions,
+): Promise<WaitResult> {
   const clock = options.clock ?? systemClock
   const maxDelay = options.maxDelayMs ?? 1_000
   let delay = options.initialDelayMs ?? 25
@@ -54,7 +60,11 @@ export async function pollUntilHealthy(probe: () => Promise<HealthProbe>, option
     if (options.signal?.aborted) return result(false, 'aborted')
     const answer = await probeWithin(probe, Math.max(0, remaining()), clock, options.signal)
     if (answer === undefined) {
-      last = { state: 'down', detail: `no answer within the ${options.timeoutMs} ms wait`, latencyMs: elapsed() }
+      last = {
+        state: 'down',
+        detail: `no answer within the ${options.timeoutMs} ms wait`,
+        latencyMs: elapsed(),
+      }
       return result(false, options.signal?.aborted ? 'aborted' : undefined)
     }
     probes++
@@ -77,9 +87,11 @@ async function probeWithin(
 ): Promise<HealthProbe | undefined> {
   const settled = new AbortController()
   const stop = signal === undefined ? settled.signal : AbortSignal.any([settled.signal, signal])
-  const answer = probe().catch(
-    (error: unknown): HealthProbe => ({ state: 'down', detail: redactSecrets(`probe threw: ${String(error)}`), latencyMs: 0 }),
-  )
+  const answer = probe().catch((error: unknown): HealthProbe => ({
+    state: 'down',
+    detail: redactSecrets(`probe threw: ${String(error)}`),
+    latencyMs: 0,
+  }))
   try {
     return await Promise.race([answer, clock.sleep(budgetMs, stop).then(() => undefined)])
   } finally {

@@ -56,7 +56,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   const info = await lstat(dir)
   const uid = process.getuid?.()
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {
-    throw new HealError('E_RECOVERY_FAILED', `vitest-heal: lock directory ${dir} is not a directory of this user (uid ${info.uid})`)
+    throw new HealError(
+      'E_RECOVERY_FAILED',
+      `vitest-heal: lock directory ${dir} is not a directory of this user (uid ${info.uid})`,
+    )
   }
   if ((info.mode & 0o777) !== 0o700) await chmod(dir, 0o700)
 }
@@ -109,7 +112,8 @@ async function breakStale(path: string, judged: Holder | undefined): Promise<voi
     throw error
   }
   const moved = await readHolder(aside)
-  const sameLock = judged === undefined ? moved === undefined : moved !== 'gone' && moved?.token === judged.token
+  const sameLock =
+    judged === undefined ? moved === undefined : moved !== 'gone' && moved?.token === judged.token
   if (!sameLock) await link(aside, path).catch(() => undefined)
   await unlink(aside).catch(() => undefined)
 }
@@ -119,7 +123,11 @@ async function release(path: string, token: string): Promise<void> {
   if (holder !== 'gone' && holder?.token === token) await unlink(path).catch(() => undefined)
 }
 
-export async function withHostLock<T>(key: string, fn: (held: HostLockHeld) => Promise<T>, opts: HostLockOptions): Promise<T> {
+export async function withHostLock<T>(
+  key: string,
+  fn: (held: HostLockHeld) => Promise<T>,
+  opts: HostLockOptions,
+): Promise<T> {
   const dir = opts.dir ?? defaultLockDir()
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS
@@ -132,7 +140,11 @@ export async function withHostLock<T>(key: string, fn: (held: HostLockHeld) => P
 
   for (;;) {
     try {
-      await writeFile(path, JSON.stringify({ pid: process.pid, at: Date.now(), token, key: redactSecrets(key) }), { flag: 'wx', mode: 0o600 })
+      await writeFile(
+        path,
+        JSON.stringify({ pid: process.pid, at: Date.now(), token, key: redactSecrets(key) }),
+        { flag: 'wx', mode: 0o600 },
+      )
       break
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
@@ -147,7 +159,10 @@ export async function withHostLock<T>(key: string, fn: (held: HostLockHeld) => P
     }
     if (Date.now() - started >= opts.timeoutMs) {
       const owner = lastHolder ? `pid ${lastHolder.pid}` : 'another process'
-      throw new HealError('E_RECOVERY_FAILED', `vitest-heal: waited ${opts.timeoutMs} ms for the host lock "${redactSecrets(key)}" held by ${owner}`)
+      throw new HealError(
+        'E_RECOVERY_FAILED',
+        `vitest-heal: waited ${opts.timeoutMs} ms for the host lock "${redactSecrets(key)}" held by ${owner}`,
+      )
     }
     await sleep(pollMs)
   }

@@ -44,7 +44,13 @@ export function createSingleFlight<T>(now: () => number = Date.now): SingleFligh
   }
 
   function start(service: string, recover: () => Promise<T>): Flight<T> {
-    const flight: Flight<T> = { recoveryId: nextId++, startedAt: now(), finishedAt: null, requests: 0, promise: undefined! }
+    const flight: Flight<T> = {
+      recoveryId: nextId++,
+      startedAt: now(),
+      finishedAt: null,
+      requests: 0,
+      promise: undefined!,
+    }
     // Deferred one tick so `recover` never runs inside the caller's synchronous stack, and the
     // flight is registered before it can finish.
     flight.promise = Promise.resolve()
@@ -61,7 +67,8 @@ export function createSingleFlight<T>(now: () => number = Date.now): SingleFligh
       const current = flights.get(service)
       if (current && current.finishedAt === null) return answer(current, 'joined')
       // Same millisecond counts as before: the worker saw the failure before it could know of the recovery.
-      if (current && current.finishedAt !== null && failure.failedAt <= current.finishedAt) return answer(current, 'reused')
+      if (current && current.finishedAt !== null && failure.failedAt <= current.finishedAt)
+        return answer(current, 'reused')
       return answer(start(service, recover), 'started')
     },
     last(service) {

@@ -52,7 +52,12 @@ function recentRecoveries(state: BreakerState, at: number): number[] {
 }
 
 /** Opens the breaker for a reason of the caller's (e.g. the service could not be reached at all). */
-export function openBreaker(state: BreakerState, at: number, reason: string, evidence?: string): BreakerState {
+export function openBreaker(
+  state: BreakerState,
+  at: number,
+  reason: string,
+  evidence?: string,
+): BreakerState {
   if (state.open) return state
   const lastEvidence = shorten(evidence) ?? state.lastEvidence
   return { ...state, open: true, openedAt: at, lastEvidence, reason: withEvidence(reason, lastEvidence) }
@@ -76,11 +81,19 @@ export function admitRecovery(state: BreakerState, at: number, evidence?: string
 }
 
 /** Records a finished recovery; one that failed with every strategy opens the breaker. */
-export function recordRecovery(state: BreakerState, result: { at: number; ok: boolean; evidence?: string }): BreakerState {
+export function recordRecovery(
+  state: BreakerState,
+  result: { at: number; ok: boolean; evidence?: string },
+): BreakerState {
   if (state.open) return state
   if (!result.ok) {
     const count = state.recoveries.length + 1
-    return openBreaker(state, result.at, `${state.service}: recovery failed (attempt ${count}, every strategy)`, result.evidence)
+    return openBreaker(
+      state,
+      result.at,
+      `${state.service}: recovery failed (attempt ${count}, every strategy)`,
+      result.evidence,
+    )
   }
   return {
     ...state,

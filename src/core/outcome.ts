@@ -33,7 +33,8 @@ export function computeOutcome(tries: readonly TryRecord[]): ComputedOutcome {
 
   if (last.state === 'failed') {
     const infra = confirmedInfra(last)
-    if (infra) return { outcome: 'failed', cause: 'infra', service: infra.service ?? null, rule: infra.rule, attempts }
+    if (infra)
+      return { outcome: 'failed', cause: 'infra', service: infra.service ?? null, rule: infra.rule, attempts }
     // A flaky-class failure that used its whole budget is the test's own problem.
     return { outcome: 'failed', cause: 'test-bug', service: null, rule: last.verdict?.rule ?? null, attempts }
   }
@@ -41,7 +42,13 @@ export function computeOutcome(tries: readonly TryRecord[]): ComputedOutcome {
   const earlier = tries.slice(0, -1).filter((t) => t.state === 'failed')
   const firstInfra = earlier.map(confirmedInfra).find((v) => v !== undefined)
   if (firstInfra) {
-    return { outcome: 'healed', cause: 'infra', service: firstInfra.service ?? null, rule: firstInfra.rule, attempts }
+    return {
+      outcome: 'healed',
+      cause: 'infra',
+      service: firstInfra.service ?? null,
+      rule: firstInfra.rule,
+      attempts,
+    }
   }
   if (earlier.length > 0) {
     return { outcome: 'flaky', cause: null, service: null, rule: earlier[0]?.verdict?.rule ?? null, attempts }
@@ -50,7 +57,16 @@ export function computeOutcome(tries: readonly TryRecord[]): ComputedOutcome {
 }
 
 export function summarize(tests: readonly Pick<TestReport, 'outcome' | 'cause'>[]): ReportSummary {
-  const summary: ReportSummary = { total: 0, passed: 0, healed: 0, flaky: 0, failed: 0, testBug: 0, infra: 0, skipped: 0 }
+  const summary: ReportSummary = {
+    total: 0,
+    passed: 0,
+    healed: 0,
+    flaky: 0,
+    failed: 0,
+    testBug: 0,
+    infra: 0,
+    skipped: 0,
+  }
   for (const test of tests) {
     summary.total++
     summary[test.outcome]++

@@ -43,10 +43,16 @@ export function decideRetry(
       return noRetry('test bug: a retry would only repeat it')
     case 'infra':
       if (opts.breakerOpen) return noRetry('infra: the service is declared broken (circuit open)')
-      if (used.infra >= budget.infra) return noRetry(`infra: retry budget used (${used.infra}/${budget.infra})`)
-      return { retry: true, budget: 'infra', reason: `infra: retry ${used.infra + 1}/${budget.infra} after recovery` }
+      if (used.infra >= budget.infra)
+        return noRetry(`infra: retry budget used (${used.infra}/${budget.infra})`)
+      return {
+        retry: true,
+        budget: 'infra',
+        reason: `infra: retry ${used.infra + 1}/${budget.infra} after recovery`,
+      }
     case 'flaky':
-      if (used.flaky >= budget.flaky) return noRetry(`flaky: retry budget used (${used.flaky}/${budget.flaky})`)
+      if (used.flaky >= budget.flaky)
+        return noRetry(`flaky: retry budget used (${used.flaky}/${budget.flaky})`)
       return { retry: true, budget: 'flaky', reason: `flaky: retry ${used.flaky + 1}/${budget.flaky}` }
   }
 }

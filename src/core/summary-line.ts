@@ -36,7 +36,9 @@ export function describeRecoveries(recoveries: readonly RecoveryLike[]): string 
     const failed = list.length - ok.length
     const duration = list.reduce((sum, r) => sum + r.durationMs, 0)
     const failedNote = failed > 0 ? `, ${failed} failed` : ''
-    parts.push(`${service} ${verb(new Set(ok.map((r) => r.strategy)))} ${ok.length}×${failedNote}, ${seconds(duration)}`)
+    parts.push(
+      `${service} ${verb(new Set(ok.map((r) => r.strategy)))} ${ok.length}×${failedNote}, ${seconds(duration)}`,
+    )
   }
   return parts.join('; ')
 }

@@ -29,14 +29,19 @@ describe('withHostLock', () => {
     await Promise.all(racers.map((r) => r.printed('ready')))
     for (const r of racers) r.child.stdin?.write('go\n')
     const outputs = await Promise.all(racers.map((r) => r.exited))
-    const results = outputs.map((o) => JSON.parse(o.split('\n')[1]!) as { pid: number; reused: boolean; contended: boolean })
+    const results = outputs.map(
+      (o) => JSON.parse(o.split('\n')[1]!) as { pid: number; reused: boolean; contended: boolean },
+    )
 
     expect(results.filter((r) => !r.reused)).toHaveLength(1)
     expect(results.filter((r) => r.reused).every((r) => r.contended)).toBe(true)
     expect(await readFile(marker, 'utf8')).toBe(String(results.find((r) => !r.reused)!.pid))
 
     // Mutual exclusion: the journal alternates enter/leave of the same pid.
-    const lines = (await readFile(journal, 'utf8')).trim().split('\n').map((l) => l.split(' '))
+    const lines = (await readFile(journal, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
     expect(lines).toHaveLength(6)
     for (let i = 0; i < lines.length; i += 2) {
       expect([lines[i]![0], lines[i + 1]![0]]).toEqual(['enter', 'leave'])
@@ -55,7 +60,10 @@ describe('withHostLock', () => {
 
   it('takes over a lock whose process is dead', async () => {
     const dir = join(work, 'stale-locks')
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString()
     // Leave a lock held by the dead pid, under the name withHostLock will use.
     let lockPath = ''
     await withHostLock('db', async (held) => void (lockPath = held.path), { dir, timeoutMs: 1_000 })
@@ -80,10 +88,15 @@ describe('withHostLock', () => {
   it('gives up after timeoutMs with a HealError naming the holder', async () => {
     const dir = join(work, 'busy-locks')
     let releaseHolder!: () => void
-    const holding = withHostLock('db', () => new Promise<void>((r) => (releaseHolder = r)), { dir, timeoutMs: 1_000 })
+    const holding = withHostLock('db', () => new Promise<void>((r) => (releaseHolder = r)), {
+      dir,
+      timeoutMs: 1_000,
+    })
     await sleep(50)
     const started = Date.now()
-    const error = await withHostLock('db', async () => 'never', { dir, timeoutMs: 200, pollMs: 20 }).catch((e: unknown) => e)
+    const error = await withHostLock('db', async () => 'never', { dir, timeoutMs: 200, pollMs: 20 }).catch(
+      (e: unknown) => e,
+    )
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(error).toBeInstanceOf(HealError)
     expect((error as HealError).message).toContain(`pid ${process.pid}`)

@@ -21,7 +21,9 @@ export function killChildren(): void {
 }
 
 export function spawnTs(file: string, args: string[]): TsChild {
-  const child = spawn(process.execPath, ['--import', register, file, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', register, file, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   live.add(child)
   child.on('exit', () => live.delete(child))
   let stdout = ''

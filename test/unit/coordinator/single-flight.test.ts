@@ -72,7 +72,9 @@ describe('single flight', () => {
     const failedAt = Date.now()
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        i % 2 ? flight.request('db', { failedAt }, db.recover) : flight.request('app', { failedAt }, app.recover),
+        i % 2
+          ? flight.request('db', { failedAt }, db.recover)
+          : flight.request('app', { failedAt }, app.recover),
       ),
     )
     expect([db.runs, app.runs]).toEqual([1, 1])
@@ -87,7 +89,9 @@ describe('single flight', () => {
       throw new Error('pg_ctl exited with 1')
     }
     const failedAt = Date.now()
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => flight.request('db', { failedAt }, failing)))
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => flight.request('db', { failedAt }, failing)),
+    )
     expect(results.every((r) => r.status === 'rejected' && /pg_ctl/.test(String(r.reason)))).toBe(true)
     await expect(flight.request('db', { failedAt }, failing)).rejects.toThrow('pg_ctl')
     expect(runs).toBe(1)

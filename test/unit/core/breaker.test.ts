@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { admitRecovery, createBreaker, openBreaker, recordRecovery, type BreakerState } from '../../../src/core/breaker.js'
+import {
+  admitRecovery,
+  createBreaker,
+  openBreaker,
+  recordRecovery,
+  type BreakerState,
+} from '../../../src/core/breaker.js'
 
 const MIN = 60_000
 

@@ -3,7 +3,12 @@ import { computeOutcome, runOutcome, summarize } from '../../../src/core/outcome
 import type { ReportSummary, TestReport, TryRecord } from '../../../src/core/report.js'
 import type { Verdict } from '../../../src/core/types.js'
 
-const infraDb: Verdict = { kind: 'infra', service: 'db', rule: 'pg-connection-refused', evidence: 'ECONNREFUSED' }
+const infraDb: Verdict = {
+  kind: 'infra',
+  service: 'db',
+  rule: 'pg-connection-refused',
+  evidence: 'ECONNREFUSED',
+}
 const infraApp: Verdict = { kind: 'infra', service: 'app', rule: 'http-refused', evidence: 'ECONNREFUSED' }
 const flaky: Verdict = { kind: 'flaky', rule: 'timeout', evidence: 'Test timed out' }
 const bug: Verdict = { kind: 'test-bug', rule: 'assertion', evidence: 'expected 1 to be 2' }
@@ -12,7 +17,14 @@ function pass(): TryRecord {
   return { state: 'passed', pass: 1, durationMs: 1, errors: [] }
 }
 function fail(verdict?: Verdict, hypothesis?: Verdict): TryRecord {
-  return { state: 'failed', pass: 1, durationMs: 1, errors: [{ name: 'Error', message: 'x' }], verdict, hypothesis }
+  return {
+    state: 'failed',
+    pass: 1,
+    durationMs: 1,
+    errors: [{ name: 'Error', message: 'x' }],
+    verdict,
+    hypothesis,
+  }
 }
 
 describe('computeOutcome', () => {
@@ -35,13 +47,21 @@ describe('computeOutcome', () => {
       [fail(infraDb), fail(infraApp), pass()],
       { outcome: 'healed', cause: 'infra', service: 'db', rule: 'pg-connection-refused', attempts: 3 },
     ],
-    ['flaky failure then pass → flaky', [fail(flaky), pass()], { outcome: 'flaky', ...none, rule: 'timeout', attempts: 2 }],
+    [
+      'flaky failure then pass → flaky',
+      [fail(flaky), pass()],
+      { outcome: 'flaky', ...none, rule: 'timeout', attempts: 2 },
+    ],
     [
       'infra only as an unconfirmed hypothesis → flaky, not healed',
       [fail(flaky, infraDb), pass()],
       { outcome: 'flaky', ...none, rule: 'timeout', attempts: 2 },
     ],
-    ['failure without any verdict then pass → flaky', [fail(), pass()], { outcome: 'flaky', ...none, attempts: 2 }],
+    [
+      'failure without any verdict then pass → flaky',
+      [fail(), pass()],
+      { outcome: 'flaky', ...none, attempts: 2 },
+    ],
     [
       'last try failed with infra → failed infra',
       [fail(infraDb), fail(infraDb), fail(infraDb)],
@@ -93,7 +113,16 @@ describe('summarize', () => {
       test('failed', 'infra'),
       test('skipped'),
     ]
-    expect(summarize(tests)).toEqual({ total: 8, passed: 2, healed: 1, flaky: 1, failed: 3, testBug: 1, infra: 2, skipped: 1 })
+    expect(summarize(tests)).toEqual({
+      total: 8,
+      passed: 2,
+      healed: 1,
+      flaky: 1,
+      failed: 3,
+      testBug: 1,
+      infra: 2,
+      skipped: 1,
+    })
   })
 
   it('keeps failed = testBug + infra for any mix', () => {
@@ -106,12 +135,22 @@ describe('summarize', () => {
   })
 
   it('is all zeros for no tests', () => {
-    expect(summarize([])).toEqual({ total: 0, passed: 0, healed: 0, flaky: 0, failed: 0, testBug: 0, infra: 0, skipped: 0 })
+    const keys = ['total', 'passed', 'healed', 'flaky', 'failed', 'testBug', 'infra', 'skipped']
+    expect(summarize([])).toEqual(Object.fromEntries(keys.map((k) => [k, 0])))
   })
 })
 
 describe('runOutcome', () => {
-  const clean: ReportSummary = { total: 5, passed: 3, healed: 1, flaky: 1, failed: 0, testBug: 0, infra: 0, skipped: 0 }
+  const clean: ReportSummary = {
+    total: 5,
+    passed: 3,
+    healed: 1,
+    flaky: 1,
+    failed: 0,
+    testBug: 0,
+    infra: 0,
+    skipped: 0,
+  }
   it.each<[string, Partial<ReportSummary>, Parameters<typeof runOutcome>[1], 'passed' | 'failed']>([
     ['healed and flaky tests pass the run', {}, {}, 'passed'],
     ['a test bug fails it', { failed: 1, testBug: 1 }, {}, 'failed'],

@@ -5,7 +5,16 @@ import type { VerdictKind } from '../../../src/core/types.js'
 const budget = { infra: 2, flaky: 2 }
 
 describe('decideRetry', () => {
-  it.each<[string, VerdictKind, { infra: number; flaky: number }, Parameters<typeof decideRetry>[3], boolean, 'infra' | 'flaky' | null]>([
+  it.each<
+    [
+      string,
+      VerdictKind,
+      { infra: number; flaky: number },
+      Parameters<typeof decideRetry>[3],
+      boolean,
+      'infra' | 'flaky' | null,
+    ]
+  >([
     ['test bug: never', 'test-bug', { infra: 0, flaky: 0 }, {}, false, null],
     ['infra with budget left: retry on the infra budget', 'infra', { infra: 0, flaky: 2 }, {}, true, 'infra'],
     ['infra, second retry', 'infra', { infra: 1, flaky: 0 }, {}, true, 'infra'],
@@ -20,7 +29,9 @@ describe('decideRetry', () => {
     const decision = decideRetry({ kind }, used, budget, opts)
     expect(decision.retry).toBe(retry)
     expect(decision.budget).toBe(spends)
-    expect(decision.reason).toMatch(opts?.healOff ? /heal:off/ : kind === 'test-bug' ? /test bug/ : new RegExp(`^${kind}`))
+    expect(decision.reason).toMatch(
+      opts?.healOff ? /heal:off/ : kind === 'test-bug' ? /test bug/ : new RegExp(`^${kind}`),
+    )
   })
 
   it('keeps the two budgets apart: infra retries never spend the flaky budget', () => {

@@ -3,7 +3,16 @@ import type { ReportSummary } from '../../../src/core/report.js'
 import type { RecoveryRecord } from '../../../src/core/types.js'
 import { describeRecoveries, summaryLine } from '../../../src/core/summary-line.js'
 
-const summary: ReportSummary = { total: 424, passed: 412, healed: 9, flaky: 2, failed: 1, testBug: 1, infra: 0, skipped: 0 }
+const summary: ReportSummary = {
+  total: 424,
+  passed: 412,
+  healed: 9,
+  flaky: 2,
+  failed: 1,
+  testBug: 1,
+  infra: 0,
+  skipped: 0,
+}
 
 function recovery(patch: Partial<RecoveryRecord>): RecoveryRecord {
   return {

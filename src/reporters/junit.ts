@@ -26,6 +26,16 @@ interface SuiteCounts {
   ms: number
 }
 
+/**
+ * Characters XML 1.0 cannot hold (a BEL in a message, a lone surrogate) are dropped: the streaming
+ * builder escapes markup but, unlike the DOM builder, does not apply `invalidCharReplacement`.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+
+function xmlText(text: string): string {
+  return text.replace(NOT_XML_CHAR, '')
+}
+
 /** Surefire's time: seconds, at most three decimals. */
 function seconds(ms: number | undefined): string {
   return ((ms ?? 0) / 1000).toFixed(3)
@@ -89,7 +99,7 @@ function properties(xml: XMLBuilderCB, test: TestReport): void {
   ]
   xml.ele('properties')
   for (const [name, value] of entries) {
-    if (value !== null) xml.ele('property', { name, value: String(value) }).up()
+    if (value !== null) xml.ele('property', { name, value: xmlText(String(value)) }).up()
   }
   xml.up()
 }
@@ -97,14 +107,14 @@ function properties(xml: XMLBuilderCB, test: TestReport): void {
 /** `<failure>`/`<error>`: plain text content, Surefire's first failed run of a test that stayed red. */
 function mainFailure(xml: XMLBuilderCB, element: 'failure' | 'error', attempt: TryRecord, index: number): void {
   const error = firstError(attempt)
-  xml.ele(element, { message: error.message, type: error.name }).txt(describeTry(attempt, index)).up()
+  xml.ele(element, { message: xmlText(error.message), type: xmlText(error.name) }).txt(xmlText(describeTry(attempt, index))).up()
 }
 
 /** `<rerunFailure>`, `<flakyError>`…: the same facts, but Surefire wants the text in `<stackTrace>`. */
 function extraFailure(xml: XMLBuilderCB, element: string, attempt: TryRecord, index: number): void {
   const error = firstError(attempt)
-  xml.ele(element, { message: error.message, type: error.name })
-  xml.ele('stackTrace').txt(describeTry(attempt, index)).up()
+  xml.ele(element, { message: xmlText(error.message), type: xmlText(error.name) })
+  xml.ele('stackTrace').txt(xmlText(describeTry(attempt, index))).up()
   xml.up()
 }
 
@@ -142,7 +152,7 @@ function outcomeElements(xml: XMLBuilderCB, test: TestReport): void {
 function attachments(xml: XMLBuilderCB, test: TestReport, reportDir: string): void {
   if (!test.attachments?.length) return
   const lines = test.attachments.map((a) => `[[ATTACHMENT|${join(reportDir, a.path)}]]`)
-  xml.ele('system-out').txt(lines.join('\n')).up()
+  xml.ele('system-out').txt(xmlText(lines.join('\n'))).up()
 }
 
 export function junitXml(tests: readonly TestReport[], reportDir: string): string {
@@ -150,16 +160,14 @@ export function junitXml(tests: readonly TestReport[], reportDir: string): strin
   const xml = createCB({
     data: (chunk: string) => chunks.push(chunk),
     prettyPrint: true,
-    // ANSI escapes and other control characters are not allowed in XML 1.0.
-    invalidCharReplacement: '',
   })
   const byFile = groupByFile(tests)
   xml.dec({ version: '1.0', encoding: 'UTF-8' })
   xml.ele('testsuites', { name: 'vitest-heal', ...countAttributes(count(tests)) })
   for (const [file, fileTests] of byFile) {
-    xml.ele('testsuite', { name: file, ...countAttributes(count(fileTests)) })
+    xml.ele('testsuite', { name: xmlText(file), ...countAttributes(count(fileTests)) })
     for (const test of fileTests) {
-      xml.ele('testcase', { name: test.name, classname: file, time: seconds(test.durationMs) })
+      xml.ele('testcase', { name: xmlText(test.name), classname: xmlText(file), time: seconds(test.durationMs) })
       properties(xml, test)
       outcomeElements(xml, test)
       attachments(xml, test, reportDir)

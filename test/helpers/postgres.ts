@@ -4,7 +4,11 @@
  * bring it back with `start()` (same data dir and port, stale lock files cleared), `close()` in afterAll.
  */
 import pg from 'pg'
-import { createPostgresServer, type PostgresServer, type PostgresServerOptions } from '../../src/services/postgres-server.js'
+import {
+  createPostgresServer,
+  type PostgresServer,
+  type PostgresServerOptions,
+} from '../../src/services/postgres-server.js'
 
 export interface PgHandle {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */

@@ -31,7 +31,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['vitest', 'vitest/*'], message: 'Only src/vitest (and the CLI) import vitest.' }] },
+        { patterns: [{ regex: '^vitest(/|$)', message: 'Only src/vitest (and the CLI) import vitest.' }] },
       ],
     },
   },
@@ -42,7 +42,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: impureModules, message: 'src/core is pure: no vitest, no I/O. Move this to src/services, src/vitest or src/coordinator.' },
+            {
+              regex: `^(${impureModules.map((m) => m.replace('*', '.*')).join('|')})$`,
+              message: 'src/core is pure: no vitest, no I/O. Move this to src/services, src/vitest or src/coordinator.',
+            },
             { group: ['../*', '!../core/*'], message: 'src/core may import only from src/core.' },
           ],
         },

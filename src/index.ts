@@ -36,3 +36,24 @@ export type {
   CommonServiceOptions,
   OwnedLifecycle,
 } from './services/types.js'
+export {
+  postgres,
+  http,
+  tcp,
+  webdriver,
+  service,
+  command,
+  compose,
+  recover,
+  type PostgresServiceOptions,
+  type LocalPostgresOptions,
+  type HttpServiceOptions,
+  type TcpServiceOptions,
+  type WebDriverServiceOptions,
+  type CustomServiceOptions,
+  type StartOptions,
+  type CommandOptions,
+  type ComposeOptions,
+  type RecoverOptions,
+} from './services/index.js'
+export { classify, type Failure, type ClassifyOptions } from './core/classify.js'

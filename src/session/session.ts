@@ -1,22 +1,67 @@
 /**
- * One healing session per Vitest project in the main process: the resolved options, the owned
- * services to stop at the end, and every recovery record of the run.
+ * One healing session per Vitest project in the main process: the resolved options, the pre-flight,
+ * the coordinator that heals services during the run, the control channel workers reach it by,
+ * and the owned services to stop at the end.
  */
+import { rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { ResolvedOptions } from '../config.js'
-import type { RecoveryRecord } from '../core/types.js'
+import type { HealthEvent } from '../core/report.js'
+import type { RecoveryRecord, RecoveryTrigger } from '../core/types.js'
+import { createChannelServer, type ChannelServer } from '../coordinator/channel.js'
+import { createCoordinator, type Coordinator, type HealResult } from '../coordinator/coordinator.js'
+import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
+import { recoverService } from '../services/recover-service.js'
+import type { Service } from '../services/types.js'
 import { preflightError, runPreflight, type PreflightResult } from './preflight.js'
-import { createStatusSink, type StatusSink } from './status.js'
+import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
 
 export class HealSession {
   readonly options: ResolvedOptions
   readonly status: StatusSink
-  readonly records: RecoveryRecord[] = []
   preflightResult: PreflightResult | undefined
+  readonly coordinator: Coordinator
+  private channel: ChannelServer | undefined
+  private outageFlag: string | undefined
   private preflightPromise: Promise<void> | undefined
+  private readonly preflightRecords: RecoveryRecord[] = []
+  /** Latest health state per service, from the coordinator's events: drives the outage flag. */
+  private readonly healthStates = new Map<string, HealthEvent['state']>()
 
   constructor(options: ResolvedOptions, status?: StatusSink) {
     this.options = options
     this.status = status ?? createStatusSink({ enabled: options.status })
+    this.coordinator = createCoordinator({
+      services: new Map(
+        options.services.map((service) => [
+          service.name,
+          {
+            probe: () => service.probe(),
+            recover: (trigger: RecoveryTrigger) =>
+              recoverService(service, { trigger, log: (line: string) => this.status.line('working', line) }),
+            logTail: service.owned ? () => service.owned!.logTail() : undefined,
+          },
+        ]),
+      ),
+      breakerPolicy: options.breaker,
+      hostLock: options.hostLock,
+      onEvent: (event: HealthEvent) => this.onHealthEvent(event),
+    })
+  }
+
+  hasService(name: string): boolean {
+    return this.options.services.some((s) => s.name === name)
+  }
+
+  /** Opens the control channel workers use; its socket lives in a fresh 0700 directory. */
+  async openChannel(): Promise<{ socket: string; outageFlag: string }> {
+    this.channel ??= await createChannelServer({
+      heal: (request) => this.healForWorker(request.service, request.failedAt),
+      waitHealthy: (request) => this.waitHealthy(request.services, request.timeoutMs),
+      status: async () => ({ ok: true, services: this.coordinator.status() }),
+    })
+    this.outageFlag = join(dirname(this.channel.path), 'outage')
+    return { socket: this.channel.path, outageFlag: this.outageFlag }
   }
 
   /** Runs once per session, however many projects or global setups ask for it. */
@@ -30,19 +75,77 @@ export class HealSession {
     if (!this.options.preflight || services.length === 0) return
     const result = await runPreflight(services, { status: this.status })
     this.preflightResult = result
-    this.records.push(...result.records)
+    this.preflightRecords.push(...result.records)
     if (!result.ok) throw preflightError(result, services)
   }
 
-  /** Stops the services this session owns, last started first. */
-  async teardown(): Promise<void> {
-    for (const service of [...this.options.services].reverse()) {
-      try {
-        await service.owned?.stop()
-      } catch (error) {
-        this.status.line('warn', `${service.name} did not stop cleanly: ${(error as Error).message}`)
-      }
+  /** Heals one service (single-flight, host lock, breaker) on behalf of the run. */
+  heal(service: string, request: { failedAt: number; trigger: RecoveryTrigger }): Promise<HealResult> {
+    return this.coordinator.heal(service, request)
+  }
+
+  private async healForWorker(service: string, failedAt: number): Promise<HealReply & { probed?: string }> {
+    // `*`: infra with nobody to blame: every service is checked, only the down ones are recovered.
+    const names = service === '*' ? this.options.services.map((s) => s.name) : [service]
+    if (!names.every((name) => this.hasService(name))) {
+      return { ok: false, healthy: false, error: `unknown service "${service}"` }
     }
+    let reply: HealReply & { probed?: string } = { ok: true, healthy: true }
+    for (const name of names) {
+      const result = await this.coordinator.heal(name, { failedAt, trigger: 'inline' })
+      // Healthy without a recovery means the first probe found it healthy: the failure was not an outage.
+      const probed = !result.recovered && result.healthy ? 'healthy' : 'down'
+      if (!result.healthy || result.code) {
+        reply = { ok: result.healthy, healthy: result.healthy, code: result.code, error: result.error, probed }
+        break
+      }
+      if (names.length === 1) reply = { ok: true, healthy: true, probed }
+    }
+    return reply
+  }
+
+  private async waitHealthy(services: string[], timeoutMs: number): Promise<WaitHealthyReply> {
+    const names = services.length > 0 ? services.filter((s) => this.hasService(s)) : this.options.services.map((s) => s.name)
+    return this.coordinator.waitHealthy(names, timeoutMs)
+  }
+
+  /** Keeps the outage flag file in step with the services' health: workers hold new tests while it exists. */
+  private onHealthEvent(event: HealthEvent): void {
+    if (event.state === 'recovering' || event.state === 'down') {
+      this.status.line('working', `${event.service} ${event.state}${event.detail ? ` — ${event.detail}` : ''}`)
+    } else if (event.state === 'broken') {
+      this.status.line('error', `${event.service} declared broken: ${event.detail ?? ''}`)
+    }
+    this.healthStates.set(event.service, event.state)
+    const flag = this.outageFlag
+    if (!flag) return
+    const outage = [...this.healthStates.values()].some((state) => state === 'down' || state === 'recovering')
+    void (outage ? writeFile(flag, String(Date.now())) : rm(flag, { force: true })).catch(() => {})
+  }
+
+  allRecords(): RecoveryRecord[] {
+    return [...this.preflightRecords, ...this.coordinator.records()]
+  }
+
+  timeline(): HealthEvent[] {
+    return this.coordinator.timeline()
+  }
+
+  /** Stops the services this session owns, last started first, and closes the channel. */
+  async teardown(): Promise<void> {
+    for (const service of [...this.options.services].reverse()) await stopQuietly(service, this.status)
+    await this.channel?.close().catch(() => {})
+    this.channel = undefined
+  }
+}
+
+async function stopQuietly(service: Service, status: StatusSink): Promise<void> {
+  if (!service.owned) return
+  const started = Date.now()
+  try {
+    await service.owned.stop()
+  } catch (error) {
+    status.line('warn', `${service.name} did not stop cleanly (${formatSeconds(Date.now() - started)}): ${(error as Error).message}`)
   }
 }
 

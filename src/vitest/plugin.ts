@@ -7,6 +7,8 @@ import type { TestProject } from 'vitest/node'
 import { resolveOptions, type HealOptions, type ResolvedOptions } from '../config.js'
 import { HealSession, registerSession } from '../session/session.js'
 import { runtimeModule } from './paths.js'
+import { RunController } from './run-controller.js'
+import { PROVIDE_KEY, type WorkerHealConfig } from './worker-config.js'
 
 export const PLUGIN_NAME = 'vitest-heal'
 
@@ -26,17 +28,40 @@ export function heal(options: HealOptions = {}): Plugin {
     config() {
       return { test: { tags: tagDefinitions(resolved) } }
     },
-    configureVitest({ project, vitest }) {
+    async configureVitest({ project, vitest }) {
       const session = new HealSession(resolved)
       sessions.set(project, session)
       registerSession(project, session)
       registerSession(vitest, session)
-      const globalSetup = project.config.globalSetup
-      project.config.globalSetup = [
-        ...(Array.isArray(globalSetup) ? globalSetup : globalSetup ? [globalSetup] : []),
-        runtimeModule('global-setup'),
-      ]
+      const config = project.config
+      config.globalSetup = [...toArray(config.globalSetup), runtimeModule('global-setup')]
+      if (config.runner) {
+        // Vitest takes one runner per project: ours would replace the user's. Pre-flight and the
+        // second pass still work; per-try healing is off for this project.
+        session.status.line('warn', `test.runner is set (${config.runner}): inline healing is off for this project`)
+      } else {
+        config.runner = runtimeModule('runner')
+      }
+      const channel = await session.openChannel()
+      project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel))
+      RunController.for(vitest).addSession(session)
     },
+  }
+}
+
+function workerConfig(
+  options: ResolvedOptions,
+  root: string,
+  channel: { socket: string; outageFlag: string },
+): WorkerHealConfig {
+  return {
+    ...channel,
+    root,
+    services: options.services.map((service) => ({ ref: service.ref(), tests: [...service.tests] })),
+    rules: options.rules,
+    budget: { infra: options.infraRetries, flaky: options.flakyRetries },
+    optIn: options.optIn,
+    waitTimeoutMs: Math.max(30_000, ...options.services.map((s) => s.startTimeoutMs * 2)),
   }
 }
 
@@ -50,4 +75,9 @@ function tagDefinitions(options: ResolvedOptions): { name: string; description: 
       description: `vitest-heal: this test needs the ${service.kind} service "${service.name}"`,
     })),
   ]
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return []
+  return Array.isArray(value) ? value : [value]
 }

@@ -1,0 +1,174 @@
+/**
+ * Both passes of a run → one RunReport (report.json's shape). The outcome of each test comes from
+ * its tries through core's computeOutcome, the one place that decides it.
+ */
+import { classify } from '../core/classify.js'
+import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
+import { redactSecrets } from '../core/redact.js'
+import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
+import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
+import { testKey, type CollectedPass, type CollectedTest } from './collector.js'
+
+export interface BuildReportInput {
+  passes: CollectedPass[]
+  services: ServiceRef[]
+  rules: Rule[]
+  records: RecoveryRecord[]
+  timeline: HealthEvent[]
+  failOnFlaky: boolean
+  redact: RegExp[]
+  startedAt: Date
+  durationMs: number
+  vitestVersion?: string
+}
+
+export function buildRunReport(input: BuildReportInput): RunReport {
+  const classifyErrors = (errors: ErrorLike[], tags: string[]): Verdict =>
+    classify({ errors, tags }, { services: input.services, rules: input.rules })
+  const clean = (text: string) => redactSecrets(text, input.redact)
+  const byKey = new Map<string, TestReport>()
+  const triesByKey = new Map<string, TryRecord[]>()
+  /** Module-level failures of pass 1, to put in front of the tries of that module's tests re-run in pass 2. */
+  const moduleFailures = new Map<string, TryRecord>()
+
+  for (const pass of input.passes) {
+    const passNumber = (input.passes.indexOf(pass) === 0 ? 1 : 2) as 1 | 2
+    for (const test of pass.tests) {
+      if (pass.selection && !pass.selection.keys.has(test.key) && !pass.selection.files.has(test.file)) continue
+      const earlier = triesByKey.get(test.key) ?? (moduleFailures.has(test.file) ? [moduleFailures.get(test.file)!] : [])
+      const tries = [...earlier, ...triesOf(test, passNumber, classifyErrors, clean)]
+      triesByKey.set(test.key, tries)
+      byKey.set(test.key, testReport(test, tries))
+    }
+    for (const module of pass.modules) {
+      if (module.errors.length === 0) continue
+      const hasTests = pass.tests.some((t) => t.file === module.file)
+      const failed = failedTry(module.errors, classifyErrors(module.errors, []), passNumber, 0, clean)
+      if (passNumber === 1) moduleFailures.set(module.file, failed)
+      if (!hasTests) {
+        // A module that failed before collecting any test still fails the run: it stands as one entry.
+        const key = testKey(module.file, '(module)')
+        const tries = [...(triesByKey.get(key) ?? []), failed]
+        triesByKey.set(key, tries)
+        byKey.set(key, { file: module.file, name: '(module)', ...computeOutcome(tries), tries })
+      }
+    }
+  }
+  // A module whose pass-2 run collected its tests replaces its pass-1 "(module)" entry.
+  for (const [key, report] of byKey) {
+    if (report.name === '(module)' && [...byKey.values()].some((t) => t.file === report.file && t.name !== '(module)')) {
+      byKey.delete(key)
+    }
+  }
+
+  const tests = [...byKey.values()]
+  const summary = summarize(tests)
+  const healedServices = new Set(input.records.filter((r) => r.ok).map((r) => r.service))
+  const unhandledErrors = input.passes.flatMap((pass) =>
+    pass.unhandledErrors.map((error) => {
+      const verdict = classifyErrors([error], [])
+      const forgiven =
+        verdict.kind === 'infra' &&
+        (verdict.service !== undefined ? healedServices.has(verdict.service) : healedServices.size > 0)
+      return { name: String(error.name ?? 'Error'), message: clean(String(error.message ?? '')), verdict, forgiven }
+    }),
+  )
+  // Errors of pass 1 that pass 2 repaired are not counted twice: only the last pass's unforgiven ones fail the run.
+  const unforgiven = unhandledErrors.filter((e) => !e.forgiven).length
+  return {
+    version: 1,
+    outcome: runOutcome(summary, { failOnFlaky: input.failOnFlaky, unforgivenErrors: unforgiven }),
+    summary,
+    tests,
+    recoveries: input.records.map(recoveryReport),
+    startedAt: input.startedAt.toISOString(),
+    durationMs: input.durationMs,
+    vitestVersion: input.vitestVersion,
+    timeline: input.timeline,
+    unhandledErrors,
+  }
+}
+
+function testReport(test: CollectedTest, tries: TryRecord[]): TestReport {
+  return {
+    file: test.file,
+    name: test.name,
+    ...computeOutcome(tries),
+    line: test.line,
+    durationMs: Math.round(test.durationMs),
+    tries,
+  }
+}
+
+function triesOf(
+  test: CollectedTest,
+  pass: 1 | 2,
+  classifyErrors: (errors: ErrorLike[], tags: string[]) => Verdict,
+  clean: (text: string) => string,
+): TryRecord[] {
+  if (test.meta && test.meta.tries.length > 0) {
+    let offset = 0
+    return test.meta.tries.map((t) => {
+      const errors = test.errors.slice(offset, offset + t.errorCount)
+      offset += t.errorCount
+      return {
+        state: t.state,
+        pass,
+        durationMs: Math.round(t.durationMs),
+        startedAt: new Date(t.startedAt).toISOString(),
+        errors: errors.map((e) => serialiseError(e, clean)),
+        ...(t.hypothesis ? { hypothesis: t.hypothesis } : {}),
+        ...(t.verdict ? { verdict: t.verdict } : {}),
+      }
+    })
+  }
+  const startedAt = test.startTime !== undefined ? new Date(test.startTime).toISOString() : undefined
+  if (test.state === 'passed') return [{ state: 'passed', pass, durationMs: Math.round(test.durationMs), startedAt, errors: [] }]
+  if (test.state === 'failed') {
+    return [failedTry(test.errors, classifyErrors(test.errors, test.tags), pass, test.durationMs, clean)]
+  }
+  // Skipped because a beforeAll (or the module) around it failed: that failure is this test's.
+  if (test.hostErrors.length > 0) {
+    return [failedTry(test.hostErrors, classifyErrors(test.hostErrors, test.tags), pass, 0, clean)]
+  }
+  return []
+}
+
+function failedTry(
+  errors: ErrorLike[],
+  verdict: Verdict,
+  pass: 1 | 2,
+  durationMs: number,
+  clean: (text: string) => string,
+): TryRecord {
+  return {
+    state: 'failed',
+    pass,
+    durationMs: Math.round(durationMs),
+    errors: errors.map((e) => serialiseError(e, clean)),
+    hypothesis: verdict,
+    verdict,
+  }
+}
+
+function serialiseError(error: ErrorLike, clean: (text: string) => string): TryRecord['errors'][number] {
+  return {
+    name: String(error.name ?? 'Error'),
+    message: clean(String(error.message ?? '')),
+    ...(typeof error.stack === 'string' ? { stack: clean(error.stack) } : {}),
+    ...(error.code !== undefined ? { code: String(error.code) } : {}),
+  }
+}
+
+function recoveryReport(record: RecoveryRecord): RecoveryReport {
+  return {
+    service: record.service,
+    strategy: record.strategy,
+    ok: record.ok,
+    trigger: record.trigger,
+    startedAt: record.startedAt,
+    durationMs: Math.round(record.durationMs),
+    requests: record.requests,
+    ...(record.error ? { error: record.error } : {}),
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * A Vitest reporter that only listens: it keeps, per pass, what each test module, suite and test
+ * ended with, so both passes can be merged into one report after the run. It writes nothing itself.
+ */
+import { relative, sep } from 'node:path'
+import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node'
+import type { ErrorLike } from '../core/types.js'
+import type { TaskHealMeta } from './worker-config.js'
+
+export interface CollectedTest {
+  key: string
+  file: string
+  name: string
+  line?: number
+  pass: 1 | 2
+  state: 'passed' | 'failed' | 'skipped' | 'pending'
+  /** Errors of every try, in order. */
+  errors: ErrorLike[]
+  /** Errors of the closest suite or module that failed around it (a `beforeAll` that threw). */
+  hostErrors: ErrorLike[]
+  meta: TaskHealMeta | undefined
+  tags: string[]
+  durationMs: number
+  startTime: number | undefined
+  retryCount: number
+  testCase: TestCase
+}
+
+export interface CollectedModule {
+  file: string
+  pass: 1 | 2
+  errors: ErrorLike[]
+  testModule: TestModule
+}
+
+export interface CollectedPass {
+  tests: CollectedTest[]
+  modules: CollectedModule[]
+  unhandledErrors: ErrorLike[]
+  reason: string
+  /**
+   * For a second pass: what it was asked to re-run. The tests it did not select come back as skipped
+   * and must not overwrite their first-pass result.
+   */
+  selection?: { keys: Set<string>; files: Set<string> }
+}
+
+export class HealCollector implements Reporter {
+  readonly passes: CollectedPass[] = []
+  pass: 1 | 2 = 1
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): void {
+    const collected: CollectedPass = {
+      tests: [],
+      modules: [],
+      unhandledErrors: unhandledErrors.map((e) => e as unknown as ErrorLike),
+      reason,
+    }
+    for (const testModule of testModules) {
+      const file = relativeFile(testModule.project.config.root, testModule.moduleId)
+      collected.modules.push({ file, pass: this.pass, errors: asErrors(testModule.errors()), testModule })
+      for (const testCase of testModule.children.allTests()) collected.tests.push(this.collectTest(file, testCase))
+    }
+    this.passes.push(collected)
+  }
+
+  private collectTest(file: string, testCase: TestCase): CollectedTest {
+    const result = testCase.result()
+    const diagnostic = testCase.diagnostic()
+    return {
+      key: testKey(file, testCase.fullName),
+      file,
+      name: testCase.fullName,
+      line: testCase.location?.line,
+      pass: this.pass,
+      state: result.state,
+      errors: asErrors(result.errors ?? []),
+      hostErrors: hostErrors(testCase),
+      meta: testCase.meta().vitestHeal,
+      tags: [...(testCase.tags ?? [])],
+      durationMs: diagnostic?.duration ?? 0,
+      startTime: diagnostic?.startTime,
+      retryCount: diagnostic?.retryCount ?? 0,
+      testCase,
+    }
+  }
+}
+
+export function testKey(file: string, name: string): string {
+  return `${file}\u0000${name}`
+}
+
+function hostErrors(testCase: TestCase): ErrorLike[] {
+  let parent: TestSuite | TestModule = testCase.parent
+  for (;;) {
+    const errors = parent.errors()
+    if (errors.length > 0) return asErrors(errors)
+    if (parent.type === 'module') return []
+    parent = parent.parent
+  }
+}
+
+function asErrors(errors: ReadonlyArray<unknown>): ErrorLike[] {
+  return errors.map((e) => (typeof e === 'object' && e !== null ? (e as ErrorLike) : { message: String(e) }))
+}
+
+function relativeFile(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/')
+}

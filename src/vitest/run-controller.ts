@@ -1,0 +1,168 @@
+/**
+ * One per `vitest` instance in the main process: wraps `vitest.start` so that after the normal run
+ * it runs the second pass (what the inline path could not heal), then writes the merged reports
+ * and sets the exit code to the healed result.
+ *
+ * Why wrap `start` rather than act in a reporter's `onTestRunEnd`: awaiting a re-run there
+ * deadlocks (the new run waits for the current one, which waits for the reporter). `start` returns
+ * after the run and before `close()`, so the pool, the global setups and the services are still up.
+ */
+import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
+import { classify } from '../core/classify.js'
+import type { Verdict } from '../core/types.js'
+import { writeReports } from '../reporters/index.js'
+import type { HealSession } from '../session/session.js'
+import { buildRunReport } from './build-report.js'
+import { HealCollector, type CollectedPass, type CollectedTest } from './collector.js'
+import { resolve } from 'node:path'
+
+const CONTROLLERS = Symbol.for('vitest-heal.controllers')
+
+export class RunController {
+  readonly collector = new HealCollector()
+  readonly sessions: HealSession[] = []
+  private readonly vitest: Vitest
+
+  static for(vitest: Vitest): RunController {
+    const holder = globalThis as unknown as Record<symbol, WeakMap<Vitest, RunController> | undefined>
+    holder[CONTROLLERS] ??= new WeakMap()
+    let controller = holder[CONTROLLERS].get(vitest)
+    if (!controller) {
+      controller = new RunController(vitest)
+      holder[CONTROLLERS].set(vitest, controller)
+    }
+    return controller
+  }
+
+  private constructor(vitest: Vitest) {
+    this.vitest = vitest
+    vitest.config.reporters.push(this.collector as never)
+    const start = vitest.start.bind(vitest)
+    vitest.start = async (filters?: string[]) => {
+      const startedAt = new Date()
+      const result = await start(filters)
+      if (this.vitest.config.watch) return result
+      await this.finish(startedAt)
+      return result
+    }
+  }
+
+  addSession(session: HealSession): void {
+    this.sessions.push(session)
+  }
+
+  private async finish(startedAt: Date): Promise<void> {
+    if (this.collector.passes.length === 0) return
+    await this.secondPass()
+    const session = this.sessions[0]
+    if (!session) return
+    const options = session.options
+    const report = buildRunReport({
+      passes: this.collector.passes,
+      services: this.sessions.flatMap((s) => s.options.services.map((service) => service.ref())),
+      rules: options.rules,
+      records: this.sessions.flatMap((s) => s.allRecords()),
+      timeline: this.sessions.flatMap((s) => s.timeline()),
+      failOnFlaky: options.failOnFlaky,
+      redact: options.redact,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      vitestVersion: this.vitest.version,
+    })
+    const reportDir = resolve(this.vitest.config.root, options.reportDir)
+    writeReports(report, { reportDir, reporters: options.reporters, redact: options.redact })
+    // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
+    process.exitCode = report.outcome === 'passed' ? 0 : 1
+  }
+
+  /**
+   * Re-runs, once their service is healthy again, the tests an outage broke that the inline path
+   * could not heal: tests skipped by a failed `beforeAll`, modules that failed to load, and infra
+   * failures whose retries ran out during the outage. One specification per module.
+   */
+  private async secondPass(): Promise<void> {
+    const first = this.collector.passes[0]
+    if (!first || (this.vitest as unknown as { isCancelling?: boolean }).isCancelling) return
+    const plan = this.planSecondPass(first)
+    if (plan.specs.length === 0) return
+    for (const service of plan.services) {
+      const healthy = await this.healForSecondPass(service)
+      if (!healthy) {
+        this.status(`second pass skipped: ${service} is still not healthy`)
+        return
+      }
+    }
+    this.status(`second pass: re-running ${plan.count} test(s) in ${plan.specs.length} file(s) the outage broke`)
+    this.collector.pass = 2
+    await this.vitest.runTestSpecifications(plan.specs)
+    const second = this.collector.passes[1]
+    if (second) second.selection = plan.selection
+  }
+
+  private planSecondPass(first: CollectedPass) {
+    const services = new Set<string>()
+    const byModule = new Map<TestModule, TestCase[]>()
+    const wholeModules: TestModule[] = []
+    const selection = { keys: new Set<string>(), files: new Set<string>() }
+    const refs = this.sessions.flatMap((s) => s.options.services.map((service) => service.ref()))
+    const rules = this.sessions[0]?.options.rules ?? []
+    const blame = (verdict: Verdict) => {
+      if (verdict.service) services.add(verdict.service)
+      else for (const ref of refs) services.add(ref.name)
+    }
+    for (const test of first.tests) {
+      const verdict = brokenByOutage(test, (errors, tags) => classify({ errors, tags }, { services: refs, rules }))
+      if (!verdict) continue
+      blame(verdict)
+      const cases = byModule.get(test.testCase.module) ?? []
+      cases.push(test.testCase)
+      byModule.set(test.testCase.module, cases)
+      selection.keys.add(test.key)
+    }
+    for (const module of first.modules) {
+      if (module.errors.length === 0 || first.tests.some((t) => t.file === module.file)) continue
+      const verdict = classify({ errors: module.errors }, { services: refs, rules })
+      if (verdict.kind !== 'infra') continue
+      blame(verdict)
+      wholeModules.push(module.testModule)
+      selection.files.add(module.file)
+    }
+    const specs: TestSpecification[] = [
+      ...[...byModule].map(([module, cases]) => module.toTestSpecification(cases)),
+      ...wholeModules.map((module) => module.project.createSpecification(module.moduleId)),
+    ]
+    return { specs, services: [...services], selection, count: selection.keys.size + wholeModules.length }
+  }
+
+  private async healForSecondPass(service: string): Promise<boolean> {
+    for (const session of this.sessions) {
+      if (!session.hasService(service)) continue
+      const result = await session.heal(service, { failedAt: Date.now(), trigger: 'second-pass' })
+      return result.healthy
+    }
+    return false
+  }
+
+  private status(text: string): void {
+    this.sessions[0]?.status.line('working', text)
+  }
+}
+
+/** The infra verdict that broke this test in the first pass, when an outage (not a bug) did. */
+function brokenByOutage(
+  test: CollectedTest,
+  classifyErrors: (errors: CollectedTest['errors'], tags: string[]) => Verdict,
+): Verdict | undefined {
+  if (test.tags.includes('heal:off')) return undefined
+  if (test.state === 'failed') {
+    const last = test.meta?.tries.at(-1)
+    const verdict = last?.verdict ?? classifyErrors(test.errors, test.tags)
+    return verdict.kind === 'infra' ? verdict : undefined
+  }
+  if (test.state === 'skipped' && test.hostErrors.length > 0) {
+    const verdict = classifyErrors(test.hostErrors, test.tags)
+    return verdict.kind === 'infra' ? verdict : undefined
+  }
+  return undefined
+}
+

@@ -1,0 +1,192 @@
+/**
+ * The worker side of the healing loop: a Vitest `TestRunner` (set as `test.runner` by the plugin).
+ *
+ * Why a runner and not `onTestFailed` or a `retry` RegExp: the runner is the one place that sees
+ * every try of a test before it runs (`onBeforeRunTask`, `onBeforeTryTask`), so it can give each
+ * test its own two budgets (infra and flaky) through a `retry.condition` closure — a RegExp in the
+ * config sees only the last error's message and has one budget — and can await the recovery of a
+ * service before the retry, which a synchronous retry condition cannot do. It also holds a test
+ * that needs a service under recovery instead of letting it fail into the outage. This was chosen by
+ * experiment on Vitest 4.1 and 5.x: both call these hooks in this order.
+ */
+import { relative, sep } from 'node:path'
+import { existsSync } from 'node:fs'
+import picomatch from 'picomatch'
+import { inject, TestRunner, type RunnerTestCase, type RunnerTestSuite } from 'vitest'
+import { classify } from '../core/classify.js'
+import { confirmVerdict } from '../core/confirm.js'
+import { isHealed, servicesNeeded, type ServiceClaim, type TestIdentity } from '../core/needs.js'
+import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
+import type { ErrorLike, Verdict } from '../core/types.js'
+import { HealError } from '../errors.js'
+import { connectWorkerChannel, type WorkerChannel } from './worker-channel.js'
+import { PROVIDE_KEY, type TaskHealMeta, type WorkerHealConfig } from './worker-config.js'
+
+interface TestHealState {
+  used: RetryBudget
+  /** How many of `test.result.errors` earlier tries already accounted for. */
+  seenErrors: number
+  tryStartedAt: number
+  /** The failed try whose infra verdict waits for a recovery before the next try. */
+  pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
+  meta: TaskHealMeta
+  identity: TestIdentity
+}
+
+export default class HealRunner extends TestRunner {
+  private healConfig: WorkerHealConfig | undefined
+  private claims: ServiceClaim[] = []
+  private channel: WorkerChannel | undefined
+  private readonly states = new WeakMap<RunnerTestCase, TestHealState>()
+
+  private settings(): WorkerHealConfig | undefined {
+    if (this.healConfig) return this.healConfig
+    try {
+      this.healConfig = inject(PROVIDE_KEY)
+    } catch {
+      return undefined
+    }
+    if (!this.healConfig) return undefined
+    this.claims = this.healConfig.services
+      .filter((s) => s.tests.length > 0)
+      .map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
+    return this.healConfig
+  }
+
+  private control(config: WorkerHealConfig): WorkerChannel {
+    this.channel ??= connectWorkerChannel(config.socket)
+    return this.channel
+  }
+
+  override async onBeforeRunSuite(suite: RunnerTestSuite): Promise<void> {
+    await super.onBeforeRunSuite?.(suite)
+    const config = this.settings()
+    // A new test file does not start into a known outage: its beforeAll would fail and skip it whole.
+    if (config && suite.file === suite) await this.holdDuringOutage(config, this.fileNeeds(config, suite))
+  }
+
+  override async onBeforeRunTask(test: RunnerTestCase): Promise<void> {
+    await super.onBeforeRunTask?.(test)
+    const config = this.settings()
+    if (!config || test.mode !== 'run') return
+    const identity = this.identify(config, test)
+    if (!isHealed(identity, this.claims, config.optIn)) return
+    const state: TestHealState = {
+      used: { infra: 0, flaky: 0 },
+      seenErrors: 0,
+      tryStartedAt: Date.now(),
+      pendingHeal: undefined,
+      meta: { tries: [], needs: servicesNeeded(identity, this.claims) },
+      identity,
+    }
+    this.states.set(test, state)
+    // Our two budgets replace the test's own `retry` count; the condition decides each retry.
+    test.retry = {
+      count: config.budget.infra + config.budget.flaky,
+      condition: () => this.decide(config, test, state),
+    }
+    await this.holdDuringOutage(config, state.meta.needs)
+  }
+
+  override async onBeforeTryTask(test: RunnerTestCase, options?: { retry: number; repeats: number }): Promise<void> {
+    // The base signature differs between 4.1 (test) and 5.x (test, options): pass both through.
+    await (super.onBeforeTryTask as ((t: RunnerTestCase, o?: unknown) => unknown) | undefined)?.call(this, test, options)
+    const state = this.states.get(test)
+    const config = this.healConfig
+    if (!state || !config) return
+    state.tryStartedAt = Date.now()
+    const pending = state.pendingHeal
+    if (!options || options.retry === 0 || !pending) return
+    state.pendingHeal = undefined
+    const reply = await this.control(config).heal({
+      service: pending.verdict.service,
+      failedAt: pending.failedAt,
+      test: `${state.identity.file} > ${test.name}`,
+      evidence: pending.verdict.evidence,
+    })
+    const tried = state.meta.tries[pending.tryIndex]
+    if (tried) {
+      const confirmed = confirmVerdict(pending.verdict, reply.probed, undefined)
+      tried.verdict = confirmed.verdict
+      if (confirmed.verdict.kind === 'flaky') {
+        // The service was fine: this retry is a flaky one after all.
+        state.used.infra--
+        state.used.flaky++
+      }
+    }
+    if (reply.code === 'E_CIRCUIT_OPEN') {
+      throw new HealError('E_CIRCUIT_OPEN', reply.error ?? `service ${pending.verdict.service ?? '?'} is broken`)
+    }
+    if (!reply.healthy && reply.error) {
+      throw new HealError('E_RECOVERY_FAILED', reply.error)
+    }
+  }
+
+  override async onAfterRunTask(test: RunnerTestCase): Promise<void> {
+    const state = this.states.get(test)
+    if (state) {
+      const result = test.result
+      if (result?.state === 'pass') this.recordTry(state, 'passed', undefined, undefined, 0)
+      else if (result?.state === 'fail' && state.seenErrors < (result.errors?.length ?? 0)) {
+        // The last try failed and the retry condition was not asked (no count left): classify it here.
+        this.decide(this.healConfig!, test, state, { final: true })
+      }
+      test.meta.vitestHeal = state.meta
+    }
+    await super.onAfterRunTask?.(test)
+  }
+
+  /** The retry condition: classify the failed try, record it, spend a budget or stop. Synchronous by Vitest's contract. */
+  private decide(config: WorkerHealConfig, test: RunnerTestCase, state: TestHealState, opts: { final?: boolean } = {}): boolean {
+    const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
+    state.seenErrors = test.result?.errors?.length ?? 0
+    const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
+    const verdict = classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
+    const breakerOpen = errors.some((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
+    const decision = opts.final
+      ? { retry: false, budget: null, reason: 'no retry left' }
+      : decideRetry(verdict, state.used, config.budget, { breakerOpen })
+    const tryIndex = this.recordTry(state, 'failed', verdict, decision.reason, errors.length)
+    if (!decision.retry || decision.budget === null) return false
+    state.used[decision.budget]++
+    if (decision.budget === 'infra') state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex }
+    return true
+  }
+
+  private recordTry(
+    state: TestHealState,
+    outcome: 'passed' | 'failed',
+    verdict: Verdict | undefined,
+    decision: string | undefined,
+    errorCount: number,
+  ): number {
+    state.meta.tries.push({
+      errorCount,
+      state: outcome,
+      hypothesis: verdict,
+      verdict,
+      startedAt: state.tryStartedAt,
+      durationMs: Date.now() - state.tryStartedAt,
+      decision,
+    })
+    return state.meta.tries.length - 1
+  }
+
+  private async holdDuringOutage(config: WorkerHealConfig, needs: string[]): Promise<void> {
+    // One stat per test while all is well; the channel is only used during an outage.
+    if (!existsSync(config.outageFlag)) return
+    await this.control(config).waitHealthy(needs, config.waitTimeoutMs)
+  }
+
+  private identify(config: WorkerHealConfig, test: RunnerTestCase): TestIdentity {
+    return { file: relativeFile(config.root, test.file.filepath), tags: test.tags ?? [] }
+  }
+
+  private fileNeeds(config: WorkerHealConfig, file: RunnerTestSuite): string[] {
+    return servicesNeeded({ file: relativeFile(config.root, file.file.filepath), tags: file.tags ?? [] }, this.claims)
+  }
+}
+
+function relativeFile(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/')
+}

@@ -1,0 +1,46 @@
+/**
+ * What the main process hands every worker through `project.provide()`: plain data that survives
+ * structuredClone (RegExps do, functions do not).
+ */
+import type { Rule, ServiceRef } from '../core/types.js'
+
+export const PROVIDE_KEY = 'vitest-heal'
+
+export interface WorkerHealConfig {
+  /** Unix socket of the control channel (in a 0700 directory). */
+  socket: string
+  /** A file that exists while some service is known to be down: workers check it before each test. */
+  outageFlag: string
+  root: string
+  services: { ref: ServiceRef; tests: string[] }[]
+  rules: Rule[]
+  budget: { infra: number; flaky: number }
+  optIn: boolean
+  /** Longest a test waits for a service under recovery before it runs anyway (and fails as infra). */
+  waitTimeoutMs: number
+}
+
+/** Per-try facts the worker records on `task.meta` for the reporter (the verdicts need the worker's probe). */
+export interface TaskHealMeta {
+  tries: {
+    state: 'passed' | 'failed'
+    hypothesis?: import('../core/types.js').Verdict
+    verdict?: import('../core/types.js').Verdict
+    startedAt: number
+    durationMs: number
+    /** How many of the test's `result.errors` this try produced. */
+    errorCount: number
+    /** Why it was (not) retried, from the retry policy. */
+    decision?: string
+  }[]
+  needs: string[]
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    [PROVIDE_KEY]: WorkerHealConfig
+  }
+  interface TaskMeta {
+    vitestHeal?: TaskHealMeta
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Runs a real `vitest run` in a fixture project as a child process, the way a user would, and reads
+ * back its exit code, its output and vitest-heal's report.json.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { RunReport } from '../../src/core/report.js'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs')
+const CLI = join(ROOT, 'dist', 'cli', 'main.js')
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  output: string
+  report: RunReport | undefined
+  durationMs: number
+}
+
+export interface RunOptions {
+  env?: Record<string, string>
+  args?: string[]
+  timeoutMs?: number
+  /** Run through `vitest-heal run` (the Node API wrapper) instead of `vitest run`. */
+  wrapper?: boolean
+  reportDir?: string
+}
+
+export function runVitest(dir: string, options: RunOptions = {}): Promise<RunResult> {
+  const reportDir = join(dir, options.reportDir ?? '.vitest-heal')
+  rmSync(reportDir, { recursive: true, force: true })
+  const argv = options.wrapper ? [CLI, 'run', ...(options.args ?? [])] : [VITEST, 'run', ...(options.args ?? [])]
+  const started = Date.now()
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, argv, {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', GITHUB_ACTIONS: '', CI: 'true', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+      output += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+      output += chunk
+    })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`vitest in ${dir} did not finish in ${options.timeoutMs ?? 120_000} ms:\n${output.slice(-4000)}`))
+    }, options.timeoutMs ?? 120_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const reportFile = join(reportDir, 'report.json')
+      const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport) : undefined
+      resolvePromise({ code, stdout, stderr, output, report, durationMs: Date.now() - started })
+    })
+  })
+}
+
+/** The tests of a report by name, for assertions that read like the scenario. */
+export function byName(report: RunReport | undefined): Map<string, RunReport['tests'][number]> {
+  return new Map((report?.tests ?? []).map((t) => [t.name, t]))
+}

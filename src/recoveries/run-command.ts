@@ -5,6 +5,7 @@
 import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
 import { OwnedProcess } from '../services/owned-process.js'
+import { RECOVERY_TIMED_OUT } from '../services/types.js'
 
 export interface RunCommandOptions {
   timeoutMs: number
@@ -31,9 +32,10 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
   const first = await Promise.race([exited, cutOff])
   clearTimeout(timer)
   if (first === 'timeout' || first === 'aborted') {
+    const timedOut = first === 'timeout' || options.signal?.reason === RECOVERY_TIMED_OUT
     child.kill('SIGKILL')
     await exited
-    const why = first === 'timeout' ? `did not finish within ${options.timeoutMs} ms` : 'was cancelled'
+    const why = timedOut ? `did not finish within ${options.timeoutMs} ms` : 'was cancelled'
     throw new HealError('E_COMMAND_TIMEOUT', `${shown} ${why}; killed it${outputSuffix(child)}`)
   }
   if (first?.code === 0) return

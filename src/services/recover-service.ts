@@ -7,7 +7,7 @@ import type { HealthProbe, RecoveryRecord, RecoveryTrigger } from '../core/types
 import { redactSecrets } from '../core/redact.js'
 import { errorText } from './build-service.js'
 import { systemClock, type Clock } from './clock.js'
-import type { Recovery, Service } from './types.js'
+import { RECOVERY_TIMED_OUT, type Recovery, type Service } from './types.js'
 import { waitUntilHealthy, type WaitResult } from './wait.js'
 
 export interface RecoverServiceOptions {
@@ -114,10 +114,10 @@ async function runBounded(
   try {
     const first = await Promise.race([ran, timedOut])
     if (first !== 'timeout') return first
-    controller.abort()
+    controller.abort(RECOVERY_TIMED_OUT)
     // A command reacts to the abort by killing its process group; give it a moment to say so.
     const settled = await Promise.race([ran, clock.sleep(1_000).then(() => undefined)])
-    return `timed out after ${seconds(recovery.timeoutMs)}${settled ? ` (${settled})` : ''}`
+    return settled ?? `timed out after ${seconds(recovery.timeoutMs)}`
   } finally {
     stopWaiting.abort()
     options.signal?.removeEventListener('abort', onOuterAbort)

@@ -80,6 +80,9 @@ export interface OwnedLifecycle {
   logTail(lines?: number): string
 }
 
+/** The `signal.reason` a recovery sees when its own timeout ran out (not a caller's cancel). */
+export const RECOVERY_TIMED_OUT = 'timeout'
+
 export interface RecoveryContext {
   service: Service
   signal: AbortSignal

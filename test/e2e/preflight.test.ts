@@ -1,0 +1,89 @@
+/**
+ * Pre-flight, for real: a PostgreSQL started here is killed (SIGKILL of the postmaster and its
+ * children, or `pg_ctl stop -m immediate`) before `vitest run`; the plugin's pre-flight must bring it
+ * back with the configured command before the first test, or stop the run with one clear message.
+ */
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startPostgres, type PgHandle } from '../helpers/postgres.js'
+import { ROOT, runVitest } from './harness.js'
+
+const FIXTURE = join(ROOT, 'test/e2e/fixtures/preflight')
+let pg: PgHandle
+
+/** pg_ctl refuses to run as root: the recovery runs it as the cluster's owner, without a shell. */
+function pgCtlStart(handle: PgHandle): string[] {
+  return ['runuser', '-u', 'postgres', '--', handle.server.binaries.pg_ctl, '-D', handle.dataDir, '-w', '-t', '20', 'start']
+}
+
+beforeAll(async () => {
+  pg = await startPostgres()
+})
+afterAll(async () => {
+  await pg?.close()
+})
+
+describe('pre-flight', () => {
+  test('brings a SIGKILLed PostgreSQL back with the recovery command, then the tests pass', async () => {
+    await pg.killHard()
+    const run = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: JSON.stringify([pgCtlStart(pg)]) },
+    })
+    expect(run.output).toMatch(/db .*healthy in \d+\.\d\d s/)
+    expect(run.code, run.output).toBe(0)
+    expect(run.report?.recoveries).toEqual([
+      expect.objectContaining({ service: 'db', strategy: expect.stringMatching(/^command/), ok: true, trigger: 'preflight' }),
+    ])
+    expect(run.report?.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
+  })
+
+  test('brings back a PostgreSQL stopped with pg_ctl -m immediate', async () => {
+    await pg.stopImmediate()
+    const run = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: JSON.stringify([pgCtlStart(pg)]) },
+    })
+    expect(run.code, run.output).toBe(0)
+    expect(run.report?.recoveries[0]).toMatchObject({ service: 'db', ok: true, trigger: 'preflight' })
+  })
+
+  test('a healthy service is not recovered', async () => {
+    const run = await runVitest(FIXTURE, { env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: '[]' } })
+    expect(run.code, run.output).toBe(0)
+    expect(run.report?.recoveries).toEqual([])
+    expect(run.output).toMatch(/db healthy/)
+  })
+
+  test('a service that cannot be made healthy stops the run before any test, saying what ran', async () => {
+    await pg.killHard()
+    const url = pg.url.replace('postgres@', 'postgres:s3cret-pw@')
+    const run = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: url, FIXTURE_RECOVER: JSON.stringify([['false'], ['node', '-e', 'process.exit(3)']]) },
+    })
+    expect(run.code).not.toBe(0)
+    expect(run.output).toContain('pre-flight failed: service "db"')
+    expect(run.output).toContain('No test was run.')
+    // Which checks and recoveries ran, what each said, how long each took.
+    expect(run.output).toMatch(/check\s+down: .*ECONNREFUSED.*\(\d+\.\d\d s\)/)
+    expect(run.output).toMatch(/recover command.*false.*failed: .*\(\d+\.\d\d s\)/)
+    expect(run.output).toMatch(/recover command.*node -e process\.exit\(3\).*failed: .*exit.*3/)
+    expect(run.output).not.toContain('the database answers')
+    expect(run.output).not.toContain('s3cret-pw')
+    await pg.start()
+  })
+
+  test('a recovery command that does not exist is named before anything runs', async () => {
+    const run = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: JSON.stringify([['pg_ctl_that_is_not_there', 'start']]) },
+    })
+    expect(run.code).not.toBe(0)
+    expect(run.output).toContain('pg_ctl_that_is_not_there')
+    expect(run.output).toContain('services.db.recover[0]')
+  })
+
+  test('a malformed config fails at load time naming the key', async () => {
+    const run = await runVitest(FIXTURE, { env: { FIXTURE_PG_URL: 'mysql://nope', FIXTURE_RECOVER: '[]' } })
+    expect(run.code).not.toBe(0)
+    expect(run.output).toContain('services.db.url: expected')
+    expect(run.output).not.toContain('the database answers')
+  })
+})

@@ -31,6 +31,8 @@ export interface SingleFlight<T> {
   /** The recovery in flight for the service, or else the last finished one. */
   last(service: string): FlightInfo | undefined
   inFlight(service: string): boolean
+  /** Resolves when the recovery in flight (if any) has settled, without joining it as a request. */
+  settled(service: string): Promise<void>
 }
 
 export function createSingleFlight<T>(now: () => number = Date.now): SingleFlight<T> {
@@ -79,6 +81,9 @@ export function createSingleFlight<T>(now: () => number = Date.now): SingleFligh
     },
     inFlight(service) {
       return flights.get(service)?.finishedAt === null
+    },
+    async settled(service) {
+      await flights.get(service)?.promise.catch(() => undefined)
     },
   }
 }

@@ -1,0 +1,297 @@
+/**
+ * The main-process healer. Workers report infra failures; the coordinator recovers each outage
+ * once (single flight), never at the same time as another vitest process on the host (host lock),
+ * and stops recovering a service that keeps dying (circuit breaker). It works against a small
+ * service interface so it can be tested without PostgreSQL.
+ */
+import {
+  admitRecovery,
+  createBreaker,
+  recordRecovery,
+  type BreakerPolicy,
+  type BreakerState,
+} from '../core/breaker.js'
+import { redactSecrets } from '../core/redact.js'
+import type { HealthEvent } from '../core/report.js'
+import type { HealthProbe, RecoveryRecord, RecoveryTrigger } from '../core/types.js'
+import { pollUntilHealthy } from '../services/wait.js'
+import { withHostLock, type HostLockOptions } from './host-lock.js'
+import type { ChannelHandler, ServiceStatus } from './messages.js'
+import { createSingleFlight } from './single-flight.js'
+
+export interface HealableService {
+  /** One bounded health probe; never throws. */
+  probe(): Promise<HealthProbe>
+  /** Runs the service's recoveries in order until one makes it healthy. */
+  recover(trigger: RecoveryTrigger): Promise<{ healthy: boolean; records: RecoveryRecord[] }>
+  /** The end of an owned service's output: the evidence when its breaker opens. */
+  logTail?(): string
+  /**
+   * Names the service across processes for the host lock: the same for every vitest run that
+   * shares it, e.g. its host and port. Default: the service's name.
+   */
+  lockKey?: string
+}
+
+export interface CoordinatorOptions {
+  services: ReadonlyMap<string, HealableService>
+  /** Default: 3 recoveries within 5 minutes. */
+  breakerPolicy?: BreakerPolicy
+  /** Take the host lock around each recovery. Default true; an object tunes it. */
+  hostLock?: boolean | Partial<HostLockOptions>
+  /** Wall clock in epoch ms: failure times from workers are compared with it. Default Date.now. */
+  now?: () => number
+  /** Every health change, for live status lines. A throwing listener is ignored. */
+  onEvent?: (event: HealthEvent) => void
+  /** How long a service that says `starting` is waited for before it counts as down. Default 30 s. */
+  startingTimeoutMs?: number
+}
+
+export interface HealResult {
+  healthy: boolean
+  /**
+   * The service was found down and a recovery ran, here or in another vitest process on the host.
+   * False with `healthy` true means the first probe found it healthy: the failure was no outage.
+   */
+  recovered: boolean
+  /**
+   * The service was not healthy when the coordinator looked (or another process had to recover
+   * it): the failure belonged to an outage. This, not `recovered`, confirms an infra verdict.
+   */
+  outage: boolean
+  code?: 'E_CIRCUIT_OPEN' | 'E_RECOVERY_FAILED'
+  error?: string
+  recoveryId?: number
+}
+
+export interface Coordinator {
+  heal(
+    service: string,
+    failure: { failedAt: number; trigger: RecoveryTrigger; evidence?: string },
+  ): Promise<HealResult>
+  /** Resolves once every listed service is healthy again, broken, or the time is up. */
+  waitHealthy(services: readonly string[], timeoutMs: number): Promise<{ ok: boolean; unhealthy: string[] }>
+  isBroken(service: string): boolean
+  /** Why the service's breaker opened (count and last evidence), or null. */
+  brokenReason(service: string): string | null
+  records(): RecoveryRecord[]
+  timeline(): HealthEvent[]
+  status(): ServiceStatus[]
+}
+
+/** What one outage's single flight hands to every request that joins or reuses it. */
+interface Outage {
+  result: HealResult
+  records: RecoveryRecord[]
+}
+
+const DEFAULT_STARTING_TIMEOUT_MS = 30_000
+/** Long enough for another process's recovery (start timeouts are 30 s by default) to finish. */
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000
+
+function errorText(error: unknown): string {
+  return redactSecrets(error instanceof Error ? error.message : String(error))
+}
+
+export function createCoordinator(options: CoordinatorOptions): Coordinator {
+  const now = options.now ?? Date.now
+  const flight = createSingleFlight<Outage>(now)
+  const breakers = new Map<string, BreakerState>()
+  const states = new Map<string, HealthEvent['state']>()
+  const events: HealthEvent[] = []
+  const allRecords: RecoveryRecord[] = []
+  const lock = options.hostLock ?? true
+  const lockOptions: HostLockOptions = {
+    timeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+    ...(typeof lock === 'object' ? lock : {}),
+  }
+
+  function breaker(service: string): BreakerState {
+    let state = breakers.get(service)
+    if (!state) {
+      state = createBreaker(service, options.breakerPolicy)
+      breakers.set(service, state)
+    }
+    return state
+  }
+
+  function emit(service: string, state: HealthEvent['state'], detail?: string): void {
+    states.set(service, state)
+    const event: HealthEvent = {
+      service,
+      at: new Date(now()).toISOString(),
+      state,
+      ...(detail === undefined ? {} : { detail: redactSecrets(detail) }),
+    }
+    events.push(event)
+    try {
+      options.onEvent?.(event)
+    } catch {
+      // A status line that failed to print must not stop a recovery.
+    }
+  }
+
+  function circuitOpen(service: string): HealResult {
+    return {
+      healthy: false,
+      recovered: false,
+      outage: true,
+      code: 'E_CIRCUIT_OPEN',
+      error: breaker(service).reason ?? service,
+    }
+  }
+
+  function settled(result: HealResult, records: RecoveryRecord[] = []): Outage {
+    return { result, records }
+  }
+
+  /** A service that says `starting` (PostgreSQL in crash recovery) is waited for, not recovered. */
+  async function waitOutStarting(service: HealableService): Promise<{ healthy: boolean; detail: string }> {
+    const waited = await pollUntilHealthy(() => service.probe(), {
+      timeoutMs: options.startingTimeoutMs ?? DEFAULT_STARTING_TIMEOUT_MS,
+    })
+    return { healthy: waited.healthy, detail: waited.last.detail }
+  }
+
+  async function isHealthyNow(service: HealableService): Promise<boolean> {
+    const probe = await service.probe()
+    return (
+      probe.state === 'healthy' || (probe.state === 'starting' && (await waitOutStarting(service)).healthy)
+    )
+  }
+
+  async function runRecovery(
+    name: string,
+    service: HealableService,
+    trigger: RecoveryTrigger,
+  ): Promise<{ healthy: boolean; records: RecoveryRecord[]; reusedOther: boolean }> {
+    const run = async (contended: boolean) => {
+      // Another vitest process held the lock: it may have healed the service for us.
+      if (contended && (await isHealthyNow(service))) {
+        return { healthy: true, records: [], reusedOther: true }
+      }
+      return { ...(await service.recover(trigger)), reusedOther: false }
+    }
+    if (lock === false) return run(false)
+    return withHostLock(`service:${service.lockKey ?? name}`, (held) => run(held.contended), lockOptions)
+  }
+
+  async function recoverOutage(
+    name: string,
+    service: HealableService,
+    trigger: RecoveryTrigger,
+    evidence: string | undefined,
+  ): Promise<Outage> {
+    const first = await service.probe()
+    if (first.state === 'healthy') return settled({ healthy: true, recovered: false, outage: false })
+    emit(name, first.state, evidence ?? first.detail)
+    if (first.state === 'starting') {
+      const waited = await waitOutStarting(service)
+      if (waited.healthy) {
+        emit(name, 'healthy', 'came back without a recovery')
+        return settled({ healthy: true, recovered: false, outage: true })
+      }
+      emit(name, 'down', waited.detail)
+    }
+    const admitted = admitRecovery(breaker(name), now(), service.logTail?.() ?? evidence ?? first.detail)
+    breakers.set(name, admitted)
+    if (admitted.open) {
+      emit(name, 'broken', admitted.reason ?? undefined)
+      return settled(circuitOpen(name))
+    }
+
+    emit(name, 'recovering', first.detail)
+    let outcome: { healthy: boolean; records: RecoveryRecord[]; reusedOther: boolean }
+    try {
+      outcome = await runRecovery(name, service, trigger)
+    } catch (error) {
+      outcome = { healthy: false, records: [], reusedOther: false }
+      evidence = errorText(error)
+    }
+    allRecords.push(...outcome.records)
+    const failedRecord = [...outcome.records].reverse().find((r) => !r.ok)
+    const lastEvidence = service.logTail?.() ?? failedRecord?.error ?? evidence
+    if (!outcome.reusedOther) {
+      breakers.set(
+        name,
+        recordRecovery(breaker(name), { at: now(), ok: outcome.healthy, evidence: lastEvidence }),
+      )
+    }
+
+    if (outcome.healthy) {
+      emit(name, 'healthy', outcome.reusedOther ? 'recovered by another vitest process' : 'recovered')
+      return settled({ healthy: true, recovered: true, outage: true }, outcome.records)
+    }
+    const reason = breaker(name).reason ?? `${name}: recovery failed`
+    emit(name, breaker(name).open ? 'broken' : 'down', reason)
+    return settled(
+      { healthy: false, recovered: true, outage: true, code: 'E_RECOVERY_FAILED', error: reason },
+      outcome.records,
+    )
+  }
+
+  return {
+    async heal(name, failure) {
+      const service = options.services.get(name)
+      if (!service)
+        return {
+          healthy: false,
+          recovered: false,
+          outage: false,
+          error: `vitest-heal: no service named "${name}"`,
+        }
+      if (breaker(name).open) return circuitOpen(name)
+      const answer = await flight.request(name, failure, () =>
+        recoverOutage(name, service, failure.trigger, failure.evidence),
+      )
+      // Every record of the recovery says how many requests it answered, late reusers included.
+      for (const record of answer.value.records) record.requests = Math.max(record.requests, answer.requests)
+      return { ...answer.value.result, recoveryId: answer.recoveryId }
+    },
+
+    async waitHealthy(names, timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
+      try {
+        await Promise.race([Promise.all(names.map((n) => flight.settled(n))), timeUp])
+      } finally {
+        clearTimeout(timer)
+      }
+      // Without a recovery in flight a service is assumed healthy: probing before every test
+      // would cost more than the failures it saves, and a failure starts a recovery anyway.
+      const unhealthy = names.filter((n) => breaker(n).open || flight.inFlight(n) || states.get(n) === 'down')
+      return { ok: unhealthy.length === 0, unhealthy }
+    },
+
+    isBroken: (name) => breaker(name).open,
+    brokenReason: (name) => breaker(name).reason,
+    records: () => allRecords.map((r) => ({ ...r })),
+    timeline: () => events.map((e) => ({ ...e })),
+    status: () =>
+      [...options.services.keys()].map((service) => {
+        const b = breaker(service)
+        return {
+          service,
+          state: states.get(service) ?? 'unknown',
+          broken: b.open,
+          ...(b.reason === null ? {} : { reason: b.reason }),
+        }
+      }),
+  }
+}
+
+/** Answers the workers' channel requests with the coordinator. */
+export function coordinatorHandler(coordinator: Coordinator): ChannelHandler {
+  return {
+    async heal(request) {
+      const result = await coordinator.heal(request.service, {
+        failedAt: request.failedAt,
+        trigger: 'inline',
+        ...(request.evidence === undefined ? {} : { evidence: request.evidence }),
+      })
+      return { ok: result.error === undefined, ...result }
+    },
+    waitHealthy: (request) => coordinator.waitHealthy(request.services, request.timeoutMs),
+    status: async () => ({ ok: true, services: coordinator.status() }),
+  }
+}

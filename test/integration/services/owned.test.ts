@@ -54,10 +54,9 @@ describe('postgres({ local: true })', () => {
 
   it('killed hard (postmaster and children), is restarted with its data despite the lock files left behind', async () => {
     const url = db.url() as string
-    const [{ dir }] = await queryOnce<{ dir: string }>(url, 'SELECT current_setting($1) AS dir', [
-      'data_directory',
-    ])
-    const [{ pid: backend }] = await queryOnce<{ pid: number }>(url, 'SELECT pg_backend_pid() AS pid')
+    const dir = await dataDirectory(url)
+    const backend = (await queryOnce<{ pid: number }>(url, 'SELECT pg_backend_pid() AS pid'))[0]
+      ?.pid as number
     const postmaster = readProcStat(backend)?.ppid as number
     await killTree(postmaster)
     expect(existsSync(join(dir, 'postmaster.pid'))).toBe(true)
@@ -75,9 +74,7 @@ describe('postgres({ local: true })', () => {
 
   it('stop() removes the cluster', async () => {
     const url = db.url() as string
-    const [{ dir }] = await queryOnce<{ dir: string }>(url, 'SELECT current_setting($1) AS dir', [
-      'data_directory',
-    ])
+    const dir = await dataDirectory(url)
     await db.owned?.stop()
     expect(existsSync(dir)).toBe(false)
     expect(db.owned?.isRunning()).toBe(false)

@@ -49,18 +49,33 @@ export function clipMessage(text: string): string {
   return `${head}\n…\n${text.slice(text.length - TAIL_CHARS)}`
 }
 
+/** Vitest renames every error in a `cause` chain `Caused by: <name>`; rules match the real name. */
+const CAUSE_PREFIX = /^Caused by: /
+
+/** Node net errors carry `address`/`port`; undici's SocketError carries `socket.remoteAddress`/`remotePort`. */
+function peerOf(value: unknown): { address: string; port: number | undefined } {
+  const address = readField(value, 'address')
+  const port = readField(value, 'port')
+  if (typeof address === 'string') return { address, port: typeof port === 'number' ? port : undefined }
+  const socket = readField(value, 'socket')
+  const remoteAddress = readField(socket, 'remoteAddress')
+  const remotePort = readField(socket, 'remotePort')
+  if (typeof remoteAddress === 'string') return { address: remoteAddress, port: typeof remotePort === 'number' ? remotePort : undefined }
+  return { address: '', port: undefined }
+}
+
 /** A thrown non-object (`throw 'boom'`, `throw 42`) still carries text worth matching. */
 function nodeOf(value: unknown, depth: number, index: number): ErrorNode {
   if (typeof value !== 'object' || value === null) {
     return { name: '', code: '', message: clipMessage(asText(value)), address: '', port: undefined, depth, index }
   }
-  const port = readField(value, 'port')
+  const peer = peerOf(value)
   return {
-    name: asText(readField(value, 'name')),
+    name: asText(readField(value, 'name')).replace(CAUSE_PREFIX, ''),
     code: asText(readField(value, 'code')),
     message: clipMessage(asText(readField(value, 'message'))),
-    address: asText(readField(value, 'address')),
-    port: typeof port === 'number' ? port : undefined,
+    address: peer.address,
+    port: peer.port,
     depth,
     index,
   }

@@ -130,6 +130,8 @@ const CATALOGUE: Entry[] = [
   pgInfra('connection-timeout', [
     { message: /timeout exceeded when trying to connect/i },
     { message: /Connection terminated due to connection timeout/i },
+    // pg.Client's own connectionTimeoutMillis, the whole message.
+    { message: /^timeout expired$/ },
   ], true),
   pgInfra('not-queryable', [{ message: /has encountered a connection error and is not queryable/i }]),
   // The test ended the client itself, then used it.

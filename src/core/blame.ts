@@ -13,8 +13,8 @@ export interface Address {
 export interface BlameEvidence {
   /** The rule's `service`: a service name, or a kind (`postgres`, `http`, …). */
   family?: string
-  /** Addresses found in the errors, the matched error's first. */
-  addresses: readonly Address[]
+  /** Addresses found in the errors, the matched error's first; read lazily, only until one names a service. */
+  addresses: Iterable<Address>
   tags?: readonly string[]
 }
 
@@ -60,14 +60,20 @@ export function addressFromUrl(url: string): Address | undefined {
 /** Every address a message names, in order of appearance within each pattern family. */
 export function addressesInText(text: string): Address[] {
   const found: Address[] = []
-  if (text === '') return found
-  for (const match of text.matchAll(URL_IN_TEXT)) {
-    const address = addressFromUrl(match[0])
-    if (address) found.push(address)
+  // Cheap guards first: most messages name no address, and the patterns below are the costly part.
+  if (!text.includes(':')) {
+    if (text.includes('getaddrinfo')) for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
+    return found
+  }
+  if (text.includes('://')) {
+    for (const match of text.matchAll(URL_IN_TEXT)) {
+      const address = addressFromUrl(match[0])
+      if (address) found.push(address)
+    }
   }
   for (const match of text.matchAll(NODE_SYSCALL_ADDRESS)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
   for (const match of text.matchAll(HOST_PORT)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
-  for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
+  if (text.includes('getaddrinfo')) for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
   return found
 }
 

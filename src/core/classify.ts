@@ -141,17 +141,23 @@ function describeNode(node: ErrorNode, at: number): string {
   const label = node.name === '' ? 'Error' : node.name
   const code = node.code === '' ? '' : ` [${node.code}]`
   const text = lineAround(node.message, Math.max(0, at))
-  return redactSecrets(text === '' ? `${label}${code}` : `${label}${code}: ${text}`)
+  return redactEvidence(text === '' ? `${label}${code}` : `${label}${code}: ${text}`)
 }
 
-function addressesOf(nodes: readonly ErrorNode[], first: ErrorNode): Address[] {
-  const ordered = [first, ...nodes.filter((node) => node !== first)]
-  const found: Address[] = []
-  for (const node of ordered) {
-    if (node.address !== '') found.push({ host: normaliseHost(node.address), port: node.port })
-    found.push(...addressesInText(node.message))
-  }
-  return found
+/** Every secret pattern redactSecrets knows needs a `://` or a `=`; most evidence has neither. */
+function redactEvidence(text: string): string {
+  return text.includes('://') || text.includes('=') ? redactSecrets(text) : text
+}
+
+function* addressesOfNode(node: ErrorNode): Generator<Address> {
+  if (node.address !== '') yield { host: normaliseHost(node.address), port: node.port }
+  yield* addressesInText(node.message)
+}
+
+/** The matched error's addresses first; a generator, so blame stops reading at the first that names a service. */
+function* addressesOf(nodes: readonly ErrorNode[], first: ErrorNode): Generator<Address> {
+  yield* addressesOfNode(first)
+  for (const node of nodes) if (node !== first) yield* addressesOfNode(node)
 }
 
 function defaultVerdict(nodes: readonly ErrorNode[]): Verdict {

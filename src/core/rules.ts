@@ -27,7 +27,7 @@ interface Entry {
 
 /** Node's own network failures, as `code` or inside any message that quotes them. */
 const nodeNetwork = (code: string, ambiguous = false): Entry => ({
-  id: `net.${code.toLowerCase()}`,
+  id: `net.${code.toLowerCase().replace(/_/g, '-')}`,
   kind: 'infra',
   category: 'network_error',
   precedence: 'escalate',

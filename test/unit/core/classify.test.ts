@@ -2,6 +2,8 @@
  * classify() by hand: precedence between errors of one failure, user rules, service blame, evidence,
  * and inputs that must not break it. Shapes mirror the real ones in test/corpus.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { classify } from '../../../src/core/classify.js'
 import { BUILTIN_RULES } from '../../../src/core/rules.js'
@@ -224,5 +226,10 @@ describe('the catalogue', () => {
   test('the seed categories are all used', () => {
     const categories = new Set(BUILTIN_RULES.map((rule) => rule.category))
     for (const seed of ['element_not_found', 'timeout', 'page_load_failure', 'action_execution_failure', 'network_error']) expect(categories).toContain(seed)
+  })
+
+  test('every rule id is documented in docs/classification.md', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/classification.md'), 'utf8')
+    for (const id of new Set(BUILTIN_RULES.map((rule) => rule.id))) expect(doc, id).toContain(`| \`${id}\` |`)
   })
 })

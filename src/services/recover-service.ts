@@ -12,7 +12,7 @@ import { waitUntilHealthy, type WaitResult } from './wait.js'
 
 export interface RecoverServiceOptions {
   trigger: RecoveryTrigger
-  /** Receives status lines (`vitest-heal ⟳ db down — running … healthy in 0.31 s`). */
+  /** Receives status lines (`db down — running … healthy in 0.31 s`; the caller adds the `vitest-heal ⟳` prefix). */
   log: (line: string) => void
   /** Wall clock for `startedAt`. */
   now?: () => Date
@@ -63,7 +63,7 @@ export async function recoverService(
       runnable.push(recovery)
     } catch (error) {
       record(recovery, now(), 0, false, errorText(error))
-      options.log(`vitest-heal ⟳ ${service.name}: cannot run ${recovery.description}: ${errorText(error)}`)
+      options.log(`${service.name}: cannot run ${recovery.description}: ${errorText(error)}`)
     }
   }
 
@@ -72,7 +72,7 @@ export async function recoverService(
     if (options.signal?.aborted) break
     const startedAt = now()
     const t0 = clock.now()
-    options.log(`vitest-heal ⟳ ${service.name} down — running ${recovery.description} …`)
+    options.log(`${service.name} down — running ${recovery.description} …`)
     const failure = await runBounded(recovery, service, options, clock)
     const wait = await waitAfter(service, failure, options, clock)
     last = wait.last
@@ -80,14 +80,14 @@ export async function recoverService(
     const took = seconds(durationMs)
     if (wait.healthy) {
       record(recovery, startedAt, durationMs, true)
-      options.log(`vitest-heal ⟳ ${service.name} down — running ${recovery.description} … healthy in ${took}`)
+      options.log(`${service.name} down — running ${recovery.description} … healthy in ${took}`)
       return { healthy: true, records, last }
     }
     const error =
       failure ?? `still ${wait.last.state} after ${took}: ${wait.stoppedBecause ?? wait.last.detail}`
     record(recovery, startedAt, durationMs, false, error)
     options.log(
-      `vitest-heal ⟳ ${service.name} down — running ${recovery.description} … failed in ${took}: ${redactSecrets(error)}`,
+      `${service.name} down — running ${recovery.description} … failed in ${took}: ${redactSecrets(error)}`,
     )
   }
   return { healthy: false, records, last: last ?? (await service.probe()) }

@@ -111,7 +111,8 @@ export class HealSession {
 
   /** Keeps the outage flag file in step with the services' health: workers hold new tests while it exists. */
   private onHealthEvent(event: HealthEvent): void {
-    if (event.state === 'recovering' || event.state === 'down') {
+    // 'recovering' is followed by the recovery's own status lines: print only the detection.
+    if (event.state === 'down') {
       this.status.line('working', `${event.service} ${event.state}${event.detail ? ` — ${event.detail}` : ''}`)
     } else if (event.state === 'broken') {
       this.status.line('error', `${event.service} declared broken: ${event.detail ?? ''}`)

@@ -69,3 +69,18 @@ export function runVitest(dir: string, options: RunOptions = {}): Promise<RunRes
 export function byName(report: RunReport | undefined): Map<string, RunReport['tests'][number]> {
   return new Map((report?.tests ?? []).map((t) => [t.name, t]))
 }
+
+/** Resolves once `file` holds at least `count` bytes (the fixtures append one per try), or after `timeoutMs`. */
+export async function waitForProgress(file: string, count: number, timeoutMs = 60_000): Promise<boolean> {
+  const { statSync } = await import('node:fs')
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      if (statSync(file).size >= count) return true
+    } catch {
+      // not created yet
+    }
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return false
+}

@@ -59,7 +59,7 @@ describe('recovering a real PostgreSQL with a command', () => {
     expect(Date.parse(result.records[0]?.startedAt ?? '')).not.toBeNaN()
     expect(await queryOnce(db.url, 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 2 }])
     expect(lines.at(-1)).toMatch(
-      /^vitest-heal ⟳ db down — running .*pg_ctl -D .* start -w … healthy in \d+\.\d\d s$/,
+      /^db down — running .*pg_ctl -D .* start -w … healthy in \d+\.\d\d s$/,
     )
   })
 

@@ -21,7 +21,10 @@ const corpusDir = new URL('../test/corpus/', import.meta.url).pathname
 const entries = readdirSync(corpusDir)
   .filter((file) => file.endsWith('.json'))
   .flatMap((file) => JSON.parse(readFileSync(join(corpusDir, file), 'utf8')))
-const failures = entries.map((entry) => ({ failure: { errors: entry.errors, tags: entry.tags }, options: { services: entry.services } }))
+const failures = entries.map((entry) => ({
+  failure: { errors: entry.errors, tags: entry.tags },
+  options: { services: entry.services },
+}))
 
 const labelOf = ({ kind, service }) => (service ? `${kind} (${service})` : kind)
 const rows = new Map()
@@ -38,16 +41,23 @@ for (const entry of entries) {
 
 const pct = (correct, total) => `${((100 * correct) / total).toFixed(1)} %`
 console.log('accuracy per label (corpus: %d failures)\n', entries.length)
-console.log(`  ${'label'.padEnd(20)} ${'entries'.padStart(7)} ${'correct'.padStart(7)} ${'accuracy'.padStart(9)}`)
+console.log(
+  `  ${'label'.padEnd(20)} ${'entries'.padStart(7)} ${'correct'.padStart(7)} ${'accuracy'.padStart(9)}`,
+)
 for (const [label, row] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
-  console.log(`  ${label.padEnd(20)} ${String(row.total).padStart(7)} ${String(row.correct).padStart(7)} ${pct(row.correct, row.total).padStart(9)}`)
+  console.log(
+    `  ${label.padEnd(20)} ${String(row.total).padStart(7)} ${String(row.correct).padStart(7)} ${pct(row.correct, row.total).padStart(9)}`,
+  )
 }
 const correct = entries.length - misses.length
-console.log(`  ${'all'.padEnd(20)} ${String(entries.length).padStart(7)} ${String(correct).padStart(7)} ${pct(correct, entries.length).padStart(9)}`)
+console.log(
+  `  ${'all'.padEnd(20)} ${String(entries.length).padStart(7)} ${String(correct).padStart(7)} ${pct(correct, entries.length).padStart(9)}`,
+)
 for (const miss of misses) console.log(`  miss: ${miss}`)
 
 // Warm up, then count verdicts over a fixed wall-clock window.
-for (let i = 0; i < 20_000; i++) classify(failures[i % failures.length].failure, failures[i % failures.length].options)
+for (let i = 0; i < 20_000; i++)
+  classify(failures[i % failures.length].failure, failures[i % failures.length].options)
 let verdicts = 0
 const started = performance.now()
 while (performance.now() - started < MEASURE_MS) {
@@ -55,5 +65,7 @@ while (performance.now() - started < MEASURE_MS) {
   verdicts += failures.length
 }
 const perSecond = Math.round(verdicts / ((performance.now() - started) / 1_000))
-console.log(`\nthroughput: ${perSecond.toLocaleString('en-US')} verdicts/s (target ≥ ${TARGET_PER_SECOND.toLocaleString('en-US')}: ${perSecond >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`)
+console.log(
+  `\nthroughput: ${perSecond.toLocaleString('en-US')} verdicts/s (target ≥ ${TARGET_PER_SECOND.toLocaleString('en-US')}: ${perSecond >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`,
+)
 process.exitCode = misses.length > 0 ? 1 : 0

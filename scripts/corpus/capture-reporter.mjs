@@ -21,13 +21,23 @@ export class CaptureReporter {
   onTestCaseResult(testCase) {
     const errors = testCase.result().errors ?? []
     if (errors.length === 0) return
-    this.captures.push({ id: `${this.stem(testCase.module.moduleId)}/${testCase.fullName}`, scope: 'test', tags: [...(testCase.tags ?? [])], errors })
+    this.captures.push({
+      id: `${this.stem(testCase.module.moduleId)}/${testCase.fullName}`,
+      scope: 'test',
+      tags: [...(testCase.tags ?? [])],
+      errors,
+    })
   }
 
   onTestSuiteResult(suite) {
     const errors = suite.errors()
     if (errors.length === 0) return
-    this.captures.push({ id: `${this.stem(suite.module.moduleId)}/suite:${suite.fullName}`, scope: 'suite', tags: [], errors })
+    this.captures.push({
+      id: `${this.stem(suite.module.moduleId)}/suite:${suite.fullName}`,
+      scope: 'suite',
+      tags: [],
+      errors,
+    })
   }
 
   onTestModuleEnd(module) {

@@ -32,8 +32,14 @@ function freePort() {
   })
 }
 
-const ports = { db: await freePort(), app: await freePort(), api: await freePort(), browser: await freePort() }
-for (const [name, port] of Object.entries(ports)) process.env[`CORPUS_${name.toUpperCase()}_PORT`] = String(port)
+const ports = {
+  db: await freePort(),
+  app: await freePort(),
+  api: await freePort(),
+  browser: await freePort(),
+}
+for (const [name, port] of Object.entries(ports))
+  process.env[`CORPUS_${name.toUpperCase()}_PORT`] = String(port)
 process.env.SE_OFFLINE = 'true'
 
 /** The services of the corpus project, as a user would configure them (note the mix of hosts). */
@@ -100,8 +106,21 @@ for (const [file, entries] of byFile) {
 }
 
 const captured = new Set(reporter.captures.map((capture) => capture.id))
-const ranFiles = stems.length > 0 ? stems : readdirSync(fixtures).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''))
-const missing = Object.keys(LABELS).filter((id) => !captured.has(id) && !LABELS[id].optional && ranFiles.some((f) => id.startsWith(`${f}/`) || id.startsWith(`unhandled/${f}/`)))
-for (const capture of unlabelled) console.warn(`unlabelled capture (add it to labels.mjs): ${capture.id}\n  ${capture.errors.map((e) => `${e?.name}: ${String(e?.message).split('\n')[0]}`).join('\n  ')}`)
+const ranFiles =
+  stems.length > 0
+    ? stems
+    : readdirSync(fixtures)
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => f.replace(/\.test\.ts$/, ''))
+const missing = Object.keys(LABELS).filter(
+  (id) =>
+    !captured.has(id) &&
+    !LABELS[id].optional &&
+    ranFiles.some((f) => id.startsWith(`${f}/`) || id.startsWith(`unhandled/${f}/`)),
+)
+for (const capture of unlabelled)
+  console.warn(
+    `unlabelled capture (add it to labels.mjs): ${capture.id}\n  ${capture.errors.map((e) => `${e?.name}: ${String(e?.message).split('\n')[0]}`).join('\n  ')}`,
+  )
 for (const id of missing) console.warn(`labelled but not produced this time: ${id}`)
 process.exitCode = unlabelled.length > 0 || missing.length > 0 ? 1 : 0

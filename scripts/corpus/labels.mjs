@@ -6,20 +6,33 @@
  * timing and may be absent from one generation.
  */
 const infra = (service, extra = {}) => ({ kind: 'infra', service, ...extra })
-const flaky = (service, extra = {}) => (service ? { kind: 'flaky', service, ...extra } : { kind: 'flaky', ...extra })
+const flaky = (service, extra = {}) =>
+  service ? { kind: 'flaky', service, ...extra } : { kind: 'flaky', ...extra }
 const bug = (extra = {}) => ({ kind: 'test-bug', ...extra })
 
 export const LABELS = {
   // fetch and node:http against dead, hanging and dying servers
-  'http/fetch to a stopped service (localhost)': infra('api', { note: 'undici: fetch failed, cause AggregateError of ::1 and 127.0.0.1 refusals' }),
+  'http/fetch to a stopped service (localhost)': infra('api', {
+    note: 'undici: fetch failed, cause AggregateError of ::1 and 127.0.0.1 refusals',
+  }),
   'http/fetch to a stopped service (127.0.0.1)': infra('api'),
-  'http/fetch whose connection the server drops': infra('app', { note: 'cause: other side closed (UND_ERR_SOCKET)' }),
-  'http/fetch whose body is cut off': infra('app', { note: 'TypeError: terminated, cause other side closed' }),
-  'http/fetch with AbortSignal.timeout to a hanging service': infra('app', { note: 'ambiguous: a health probe decides' }),
+  'http/fetch whose connection the server drops': infra('app', {
+    note: 'cause: other side closed (UND_ERR_SOCKET)',
+  }),
+  'http/fetch whose body is cut off': infra('app', {
+    note: 'TypeError: terminated, cause other side closed',
+  }),
+  'http/fetch with AbortSignal.timeout to a hanging service': infra('app', {
+    note: 'ambiguous: a health probe decides',
+  }),
   'http/node:http to a stopped service': infra('api'),
   'http/node:http whose connection the server drops': infra('app', { note: 'socket hang up' }),
-  'http/node:http with AbortSignal.timeout to a hanging service': infra('app', { note: 'AbortError with a TimeoutError cause' }),
-  'http/node:http to a server killed mid-request': infra('api', { note: 'socket hang up from a SIGKILLed process' }),
+  'http/node:http with AbortSignal.timeout to a hanging service': infra('app', {
+    note: 'AbortError with a TimeoutError cause',
+  }),
+  'http/node:http to a server killed mid-request': infra('api', {
+    note: 'socket hang up from a SIGKILLed process',
+  }),
   'http/the app answers 500 and the test asserts 200': bug({ note: 'an assertion is never infra' }),
   'http/a test helper wraps a refused connection': infra('api'),
 
@@ -27,7 +40,9 @@ export const LABELS = {
   'vitest/toBe mismatch': bug(),
   'vitest/toEqual diff on an object': bug(),
   'vitest/inline snapshot mismatch': bug(),
-  'vitest/toThrow that saw no throw': bug({ note: 'the expected message quotes ECONNREFUSED 127.0.0.1:5432' }),
+  'vitest/toThrow that saw no throw': bug({
+    note: 'the expected message quotes ECONNREFUSED 127.0.0.1:5432',
+  }),
   'vitest/expect.soft collects two failures': bug(),
   'vitest/node:assert strictEqual': bug(),
   'vitest/rejects toThrow with a network-looking message': bug(),
@@ -40,11 +55,15 @@ export const LABELS = {
 
   // hooks and module top level
   'hooks/suite:beforeAll hook times out': flaky(),
-  'hooks/suite:beforeAll cannot reach the api': infra('api', { note: 'followed by the afterAll TypeError real suites make' }),
+  'hooks/suite:beforeAll cannot reach the api': infra('api', {
+    note: 'followed by the afterAll TypeError real suites make',
+  }),
   'hooks/suite:beforeAll has a bug': bug(),
   'toplevel-api/module': infra('api'),
   'toplevel-bug/module': bug(),
-  'unhandled/unhandled/an emitter without an error listener#1': infra('api', { note: 'ERR_UNHANDLED_ERROR quoting the refusal' }),
+  'unhandled/unhandled/an emitter without an error listener#1': infra('api', {
+    note: 'ERR_UNHANDLED_ERROR quoting the refusal',
+  }),
   'unhandled/unhandled/a rejection nobody handled#1': bug(),
 
   // pg on a healthy server: mistakes and conflicts
@@ -63,16 +82,25 @@ export const LABELS = {
   'pg/an outage > fast shutdown during a query': infra('db'),
   'pg/an outage > connect to a stopped server': infra('db'),
   'pg/an outage > pool query on a stopped server, rethrown by an ORM': infra('db'),
-  'pg/an outage > connect during crash recovery': infra('db', { note: '57P03 the database system is starting up' }),
+  'pg/an outage > connect during crash recovery': infra('db', {
+    note: '57P03 the database system is starting up',
+  }),
   'pg/an outage > pool connect to a frozen server times out': infra('db', { note: 'postmaster SIGSTOPped' }),
-  'pg/an outage > client connect to a frozen server times out': infra('db', { tags: ['needs:db'], note: 'pg Client: timeout expired' }),
+  'pg/an outage > client connect to a frozen server times out': infra('db', {
+    tags: ['needs:db'],
+    note: 'pg Client: timeout expired',
+  }),
   'pg/an outage > a test helper wraps the refused connection': infra('db'),
-  'pg/an outage > asserting a row count while the server is down': bug({ note: 'the test turned the outage into an assertion' }),
+  'pg/an outage > asserting a row count while the server is down': bug({
+    note: 'the test turned the outage into an assertion',
+  }),
   'pg/suite:beforeAll during an outage': infra('db'),
   // Whether a dying connection also surfaces as an unhandled error depends on timing: optional.
   'unhandled/pg/query during a SIGKILL of the postmaster#1': infra('db', { optional: true }),
   'unhandled/pg/fast shutdown during a query#1': infra('db', { optional: true }),
-  'unhandled/pg-unhandled/idle pool clients when the server is stopped#1': infra('db', { services: ['db', 'app'] }),
+  'unhandled/pg-unhandled/idle pool clients when the server is stopped#1': infra('db', {
+    services: ['db', 'app'],
+  }),
 
   // selenium-webdriver against real Chromium
   'selenium/timing class > stale element after a re-render': flaky(),

@@ -38,7 +38,8 @@ export function normaliseHost(host: string): string {
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()]+/gi
 /** `connect ECONNREFUSED ::1:5432` quotes IPv6 without brackets: the last colon splits the port. */
 const NODE_SYSCALL_ADDRESS = /\b(?:connect|read|write) E[A-Z]+ ([0-9a-fA-F:.]+):(\d{1,5})\b/g
-const HOST_PORT = /(\[[0-9a-fA-F:]+\]|\b(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\b[a-zA-Z][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+):(\d{1,5})\b/g
+const HOST_PORT =
+  /(\[[0-9a-fA-F:]+\]|\b(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\b[a-zA-Z][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+):(\d{1,5})\b/g
 const GETADDRINFO = /\bgetaddrinfo E[A-Z_]+ ([a-zA-Z0-9.-]+)/g
 
 function portOf(text: string | undefined): number | undefined {
@@ -51,7 +52,10 @@ export function addressFromUrl(url: string): Address | undefined {
   try {
     const parsed = new URL(url)
     if (parsed.hostname === '') return undefined
-    return { host: normaliseHost(parsed.hostname), port: portOf(parsed.port) ?? DEFAULT_PORTS[parsed.protocol] }
+    return {
+      host: normaliseHost(parsed.hostname),
+      port: portOf(parsed.port) ?? DEFAULT_PORTS[parsed.protocol],
+    }
   } catch {
     return undefined
   }
@@ -62,7 +66,8 @@ export function addressesInText(text: string): Address[] {
   const found: Address[] = []
   // Cheap guards first: most messages name no address, and the patterns below are the costly part.
   if (!text.includes(':')) {
-    if (text.includes('getaddrinfo')) for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
+    if (text.includes('getaddrinfo'))
+      for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
     return found
   }
   if (text.includes('://')) {
@@ -71,9 +76,12 @@ export function addressesInText(text: string): Address[] {
       if (address) found.push(address)
     }
   }
-  for (const match of text.matchAll(NODE_SYSCALL_ADDRESS)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
-  for (const match of text.matchAll(HOST_PORT)) found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
-  if (text.includes('getaddrinfo')) for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
+  for (const match of text.matchAll(NODE_SYSCALL_ADDRESS))
+    found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
+  for (const match of text.matchAll(HOST_PORT))
+    found.push({ host: normaliseHost(match[1]!), port: portOf(match[2]) })
+  if (text.includes('getaddrinfo'))
+    for (const match of text.matchAll(GETADDRINFO)) found.push({ host: normaliseHost(match[1]!) })
   return found
 }
 
@@ -88,7 +96,10 @@ function endpointsOf(service: ServiceRef): Address[] {
     if (address) endpoints.push(address)
   }
   if (typeof service.host === 'string' || typeof service.port === 'number') {
-    endpoints.push({ host: normaliseHost(typeof service.host === 'string' ? service.host : 'localhost'), port: service.port })
+    endpoints.push({
+      host: normaliseHost(typeof service.host === 'string' ? service.host : 'localhost'),
+      port: service.port,
+    })
   }
   endpointCache.set(service, endpoints)
   return endpoints
@@ -101,7 +112,8 @@ function sameEndpoint(evidence: Address, endpoint: Address): boolean {
 
 function needed(tags: readonly string[] | undefined): Set<string> {
   const names = new Set<string>()
-  for (const tag of tags ?? []) if (typeof tag === 'string' && tag.startsWith('needs:')) names.add(tag.slice('needs:'.length))
+  for (const tag of tags ?? [])
+    if (typeof tag === 'string' && tag.startsWith('needs:')) names.add(tag.slice('needs:'.length))
   return names
 }
 
@@ -120,9 +132,16 @@ export function blameService(services: readonly ServiceRef[], evidence: BlameEvi
   const ofFamily = family === undefined ? services : services.filter((service) => service.kind === family)
 
   for (const address of addresses) {
-    const atAddress = services.filter((service) => endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)))
+    const atAddress = services.filter((service) =>
+      endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)),
+    )
     if (atAddress.length === 0) continue
-    const blamed = settle(atAddress, tags) ?? settle(atAddress.filter((service) => ofFamily.includes(service)), tags)
+    const blamed =
+      settle(atAddress, tags) ??
+      settle(
+        atAddress.filter((service) => ofFamily.includes(service)),
+        tags,
+      )
     if (blamed !== undefined) return blamed
   }
 
@@ -133,5 +152,8 @@ export function blameService(services: readonly ServiceRef[], evidence: BlameEvi
   // A family with no configured service of that kind (pg behind a `tcp` service) leaves the tags to decide.
   const pool = ofFamily.length > 0 ? ofFamily : services
   const wanted = needed(tags)
-  return settle(pool.filter((service) => wanted.has(service.name)), tags)
+  return settle(
+    pool.filter((service) => wanted.has(service.name)),
+    tags,
+  )
 }

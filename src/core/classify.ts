@@ -14,7 +14,15 @@ import { blameService, addressesInText, normaliseHost, type Address } from './bl
 import { errorsOf, readField, walkErrors, type ErrorNode } from './error-walk.js'
 import { redactSecrets } from './redact.js'
 import { BUILTIN_RULES, DEFAULT_RULE_ID } from './rules.js'
-import type { ErrorLike, Rule, RulePrecedence, ServiceRef, TextMatcher, Verdict, VerdictKind } from './types.js'
+import type {
+  ErrorLike,
+  Rule,
+  RulePrecedence,
+  ServiceRef,
+  TextMatcher,
+  Verdict,
+  VerdictKind,
+} from './types.js'
 
 export interface Failure {
   /** The errors of one try, as a Vitest reporter receives them. */
@@ -59,7 +67,10 @@ function textTest(matcher: TextMatcher, substring: boolean): Test | undefined {
   }
   if (matcher instanceof RegExp) {
     // A user's /g or /y regexp keeps state between calls: match with a stateless copy.
-    const regexp = matcher.global || matcher.sticky ? new RegExp(matcher.source, matcher.flags.replace(/[gy]/g, '')) : matcher
+    const regexp =
+      matcher.global || matcher.sticky
+        ? new RegExp(matcher.source, matcher.flags.replace(/[gy]/g, ''))
+        : matcher
     return (node, field) => {
       const found = regexp.exec(node[field])
       return found === null ? -1 : found.index
@@ -71,7 +82,13 @@ function textTest(matcher: TextMatcher, substring: boolean): Test | undefined {
 function compileRule(rule: Rule, order: number): CompiledRule | undefined {
   const when = readField(rule, 'when')
   const kind = readField(rule, 'kind')
-  if (typeof readField(rule, 'id') !== 'string' || typeof kind !== 'string' || !(kind in KIND_RANK) || when === undefined) return undefined
+  if (
+    typeof readField(rule, 'id') !== 'string' ||
+    typeof kind !== 'string' ||
+    !(kind in KIND_RANK) ||
+    when === undefined
+  )
+    return undefined
   const tests: CompiledRule['tests'] = []
   for (const field of ['name', 'code', 'message'] as const) {
     const matcher = readField(when, field)
@@ -82,7 +99,8 @@ function compileRule(rule: Rule, order: number): CompiledRule | undefined {
     tests.push({ field, test })
   }
   if (tests.length === 0) return undefined
-  const precedence = rule.precedence !== undefined && rule.precedence in PRECEDENCE_RANK ? rule.precedence : 'first'
+  const precedence =
+    rule.precedence !== undefined && rule.precedence in PRECEDENCE_RANK ? rule.precedence : 'first'
   return { rule, order, precedence, tests }
 }
 
@@ -98,7 +116,8 @@ function compileAll(userRules: unknown): CompiledRule[] {
     const one = compileRule(rule, order)
     if (one) compiled.push(one)
   })
-  for (const builtin of builtinCompiled) compiled.push({ ...builtin, order: builtin.order + userRules.length })
+  for (const builtin of builtinCompiled)
+    compiled.push({ ...builtin, order: builtin.order + userRules.length })
   compiledCache.set(userRules, compiled)
   return compiled
 }
@@ -124,7 +143,8 @@ function outranks(candidate: Match, best: Match): boolean {
   const rank = PRECEDENCE_RANK[candidate.compiled.precedence] - PRECEDENCE_RANK[best.compiled.precedence]
   if (rank !== 0) return rank > 0
   if (candidate.compiled.precedence === 'final') return candidate.compiled.order < best.compiled.order
-  if (candidate.compiled.precedence === 'escalate') return KIND_RANK[candidate.compiled.rule.kind] > KIND_RANK[best.compiled.rule.kind]
+  if (candidate.compiled.precedence === 'escalate')
+    return KIND_RANK[candidate.compiled.rule.kind] > KIND_RANK[best.compiled.rule.kind]
   return false
 }
 

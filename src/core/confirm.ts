@@ -16,7 +16,9 @@ export interface ConfirmedVerdict {
 
 /** Whether the rule that produced a verdict marks its signature as ambiguous (user rules first). */
 export function isAmbiguousRule(ruleId: string, rules: readonly Rule[] = []): boolean {
-  const rule = rules.find((candidate) => candidate.id === ruleId) ?? BUILTIN_RULES.find((candidate) => candidate.id === ruleId)
+  const rule =
+    rules.find((candidate) => candidate.id === ruleId) ??
+    BUILTIN_RULES.find((candidate) => candidate.id === ruleId)
   return rule?.ambiguous === true
 }
 
@@ -33,10 +35,15 @@ export function confirmVerdict(
   health: ProbedHealth | undefined,
   ruleIsAmbiguous: boolean = isAmbiguousRule(hypothesis.rule),
 ): ConfirmedVerdict {
-  if (hypothesis.kind !== 'infra' || health !== 'healthy' || !ruleIsAmbiguous) return { hypothesis, verdict: hypothesis }
+  if (hypothesis.kind !== 'infra' || health !== 'healthy' || !ruleIsAmbiguous)
+    return { hypothesis, verdict: hypothesis }
   const where = hypothesis.service === undefined ? 'the service' : hypothesis.service
   return {
     hypothesis,
-    verdict: { ...hypothesis, kind: 'flaky', evidence: `${hypothesis.evidence} (${where} healthy at failure time)` },
+    verdict: {
+      ...hypothesis,
+      kind: 'flaky',
+      evidence: `${hypothesis.evidence} (${where} healthy at failure time)`,
+    },
   }
 }

@@ -39,7 +39,8 @@ export function readField(value: unknown, key: string): unknown {
 
 function asText(value: unknown): string {
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value)
   return ''
 }
 
@@ -60,14 +61,23 @@ function peerOf(value: unknown): { address: string; port: number | undefined } {
   const socket = readField(value, 'socket')
   const remoteAddress = readField(socket, 'remoteAddress')
   const remotePort = readField(socket, 'remotePort')
-  if (typeof remoteAddress === 'string') return { address: remoteAddress, port: typeof remotePort === 'number' ? remotePort : undefined }
+  if (typeof remoteAddress === 'string')
+    return { address: remoteAddress, port: typeof remotePort === 'number' ? remotePort : undefined }
   return { address: '', port: undefined }
 }
 
 /** A thrown non-object (`throw 'boom'`, `throw 42`) still carries text worth matching. */
 function nodeOf(value: unknown, depth: number, index: number): ErrorNode {
   if (typeof value !== 'object' || value === null) {
-    return { name: '', code: '', message: clipMessage(asText(value)), address: '', port: undefined, depth, index }
+    return {
+      name: '',
+      code: '',
+      message: clipMessage(asText(value)),
+      address: '',
+      port: undefined,
+      depth,
+      index,
+    }
   }
   const peer = peerOf(value)
   return {

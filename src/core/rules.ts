@@ -45,7 +45,12 @@ const pgInfra = (id: string, shapes: Signature[], ambiguous = false): Entry => (
   shapes,
 })
 
-const pgTestBug = (id: string, shapes: Signature[]): Entry => ({ id: `pg.${id}`, kind: 'test-bug', category: 'database_query', shapes })
+const pgTestBug = (id: string, shapes: Signature[]): Entry => ({
+  id: `pg.${id}`,
+  kind: 'test-bug',
+  category: 'database_query',
+  shapes,
+})
 
 const webdriverLost = (id: string, shapes: Signature[]): Entry => ({
   id: `webdriver.${id}`,
@@ -96,8 +101,18 @@ const CATALOGUE: Entry[] = [
     precedence: 'final',
     shapes: [{ message: /^Snapshot .* mismatched/ }, { message: /^Obsolete snapshot/ }],
   },
-  { id: 'vitest.test-timeout', kind: 'flaky', category: 'timeout', shapes: [{ message: /^Test timed out in \d+ms/ }] },
-  { id: 'vitest.hook-timeout', kind: 'flaky', category: 'timeout', shapes: [{ message: /^Hook timed out in \d+ms/ }] },
+  {
+    id: 'vitest.test-timeout',
+    kind: 'flaky',
+    category: 'timeout',
+    shapes: [{ message: /^Test timed out in \d+ms/ }],
+  },
+  {
+    id: 'vitest.hook-timeout',
+    kind: 'flaky',
+    category: 'timeout',
+    shapes: [{ message: /^Hook timed out in \d+ms/ }],
+  },
 
   // WebDriver: the browser session or the driver is gone.
   webdriverLost('no-such-session', [{ name: 'NoSuchSessionError' }, { message: /\binvalid session id\b/i }]),
@@ -110,29 +125,52 @@ const CATALOGUE: Entry[] = [
   ]),
   webdriverLost('session-not-created', [{ name: 'SessionNotCreatedError' }]),
   // The page the browser was sent to did not answer: the app behind that URL is down.
-  pageLoad('page-unreachable', /net::ERR_(?:CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE|ADDRESS_UNREACHABLE)\b/),
+  pageLoad(
+    'page-unreachable',
+    /net::ERR_(?:CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE|ADDRESS_UNREACHABLE)\b/,
+  ),
   pageLoad('page-name-not-resolved', /net::ERR_NAME_NOT_RESOLVED\b/),
   pageLoad('page-load-timeout', /net::ERR_(?:CONNECTION_TIMED_OUT|TIMED_OUT)\b/, true),
 
   // PostgreSQL: SQLSTATE classes 08 and 57, and pg's own texts for a lost connection.
-  pgInfra('connection-exception', [{ code: /^08[0-9A-Z]{3}$/ }, { message: /\bcould not connect to server\b/i }]),
-  pgInfra('admin-shutdown', [{ code: '57P01' }, { message: /terminating connection due to (?:administrator command|unexpected postmaster exit)/i }]),
-  pgInfra('crash-shutdown', [{ code: '57P02' }, { message: /terminating connection because of crash of another server process/i }]),
+  pgInfra('connection-exception', [
+    { code: /^08[0-9A-Z]{3}$/ },
+    { message: /\bcould not connect to server\b/i },
+  ]),
+  pgInfra('admin-shutdown', [
+    { code: '57P01' },
+    { message: /terminating connection due to (?:administrator command|unexpected postmaster exit)/i },
+  ]),
+  pgInfra('crash-shutdown', [
+    { code: '57P02' },
+    { message: /terminating connection because of crash of another server process/i },
+  ]),
   pgInfra('cannot-connect-now', [
     { code: '57P03' },
-    { message: /the database system is (?:starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)/i },
+    {
+      message:
+        /the database system is (?:starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)/i,
+    },
   ]),
-  pgInfra('too-many-connections', [
-    { code: '53300' },
-    { message: /sorry, too many clients already|remaining connection slots are reserved/i },
-  ], true),
+  pgInfra(
+    'too-many-connections',
+    [
+      { code: '53300' },
+      { message: /sorry, too many clients already|remaining connection slots are reserved/i },
+    ],
+    true,
+  ),
   pgInfra('connection-terminated', [{ message: /Connection terminated unexpectedly/i }]),
-  pgInfra('connection-timeout', [
-    { message: /timeout exceeded when trying to connect/i },
-    { message: /Connection terminated due to connection timeout/i },
-    // pg.Client's own connectionTimeoutMillis, the whole message.
-    { message: /^timeout expired$/ },
-  ], true),
+  pgInfra(
+    'connection-timeout',
+    [
+      { message: /timeout exceeded when trying to connect/i },
+      { message: /Connection terminated due to connection timeout/i },
+      // pg.Client's own connectionTimeoutMillis, the whole message.
+      { message: /^timeout expired$/ },
+    ],
+    true,
+  ),
   pgInfra('not-queryable', [{ message: /has encountered a connection error and is not queryable/i }]),
   // The test ended the client itself, then used it.
   pgTestBug('client-closed', [{ message: /Client was closed and is not queryable/i }]),
@@ -154,13 +192,19 @@ const CATALOGUE: Entry[] = [
   },
   pgTestBug('syntax-or-access', [
     { code: /^42[0-9A-Z]{3}$/ },
-    { message: /\bsyntax error at or near\b|\brelation "[^"]*" does not exist|\bcolumn "[^"]*" (?:of relation "[^"]*" )?does not exist/i },
+    {
+      message:
+        /\bsyntax error at or near\b|\brelation "[^"]*" does not exist|\bcolumn "[^"]*" (?:of relation "[^"]*" )?does not exist/i,
+    },
   ]),
   pgTestBug('integrity-violation', [
     { code: /^23[0-9A-Z]{3}$/ },
     { message: /violates (?:unique|foreign key|not-null|check|exclusion) constraint/i },
   ]),
-  pgTestBug('data-exception', [{ code: /^22[0-9A-Z]{3}$/ }, { message: /\binvalid input syntax for type\b/i }]),
+  pgTestBug('data-exception', [
+    { code: /^22[0-9A-Z]{3}$/ },
+    { message: /\binvalid input syntax for type\b/i },
+  ]),
 
   // Node and undici network failures; the address in the text names the service.
   nodeNetwork('ECONNREFUSED'),

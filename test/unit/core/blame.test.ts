@@ -5,15 +5,23 @@ import type { ServiceRef } from '../../../src/core/types.js'
 describe('addressesInText', () => {
   test('finds node syscall addresses (bare IPv6 too), host:port, URLs and DNS names', () => {
     expect(addressesInText('connect ECONNREFUSED ::1:5432')).toContainEqual({ host: 'localhost', port: 5432 })
-    expect(addressesInText('connect ECONNREFUSED 127.0.0.1:3000')).toContainEqual({ host: 'localhost', port: 3000 })
+    expect(addressesInText('connect ECONNREFUSED 127.0.0.1:3000')).toContainEqual({
+      host: 'localhost',
+      port: 3000,
+    })
     expect(addressesInText('to [::1]:8080 failed')).toContainEqual({ host: 'localhost', port: 8080 })
-    expect(addressesInText('GET https://api.example.test/v1 failed')).toContainEqual({ host: 'api.example.test', port: 443 })
+    expect(addressesInText('GET https://api.example.test/v1 failed')).toContainEqual({
+      host: 'api.example.test',
+      port: 443,
+    })
     expect(addressesInText('getaddrinfo ENOTFOUND db.internal')).toContainEqual({ host: 'db.internal' })
     expect(addressesInText('Test timed out in 5000ms.')).toEqual([])
   })
 
   test('loopback names are one host', () => {
-    expect(new Set(['localhost', '127.0.0.1', '::1', '[::1]', '127.0.1.1', 'LOCALHOST'].map(normaliseHost))).toEqual(new Set(['localhost']))
+    expect(
+      new Set(['localhost', '127.0.0.1', '::1', '[::1]', '127.0.1.1', 'LOCALHOST'].map(normaliseHost)),
+    ).toEqual(new Set(['localhost']))
     expect(normaliseHost('db.internal')).toBe('db.internal')
   })
 })
@@ -27,19 +35,27 @@ describe('blameService', () => {
   ]
 
   test('address first, even against the family', () => {
-    expect(blameService(services, { family: 'postgres', addresses: [{ host: 'localhost', port: 6379 }] })).toBe('cache')
+    expect(
+      blameService(services, { family: 'postgres', addresses: [{ host: 'localhost', port: 6379 }] }),
+    ).toBe('cache')
     expect(blameService(services, { addresses: [{ host: 'db.internal', port: 5432 }] })).toBe('db')
     expect(blameService(services, { addresses: [{ host: 'db.internal' }] })).toBe('db')
   })
 
   test('an unknown address falls back to the family, then to tags', () => {
-    expect(blameService(services, { family: 'postgres', addresses: [{ host: 'localhost', port: 1 }] })).toBe('db')
+    expect(blameService(services, { family: 'postgres', addresses: [{ host: 'localhost', port: 1 }] })).toBe(
+      'db',
+    )
     expect(blameService(services, { family: 'http', addresses: [] })).toBeUndefined()
     expect(blameService(services, { family: 'http', addresses: [], tags: ['needs:web'] })).toBe('web')
-    expect(blameService(services, { family: 'webdriver', addresses: [], tags: ['needs:cache'] })).toBe('cache')
+    expect(blameService(services, { family: 'webdriver', addresses: [], tags: ['needs:cache'] })).toBe(
+      'cache',
+    )
   })
 
   test('a family that is a service name blames it directly', () => {
-    expect(blameService(services, { family: 'api', addresses: [{ host: 'localhost', port: 3000 }] })).toBe('api')
+    expect(blameService(services, { family: 'api', addresses: [{ host: 'localhost', port: 3000 }] })).toBe(
+      'api',
+    )
   })
 })

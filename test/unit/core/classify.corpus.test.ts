@@ -18,7 +18,9 @@ interface CorpusEntry {
 
 const corpusDir = join(import.meta.dirname, '../../corpus')
 const files = readdirSync(corpusDir).filter((file) => file.endsWith('.json'))
-const entries: CorpusEntry[] = files.flatMap((file) => JSON.parse(readFileSync(join(corpusDir, file), 'utf8')) as CorpusEntry[])
+const entries: CorpusEntry[] = files.flatMap(
+  (file) => JSON.parse(readFileSync(join(corpusDir, file), 'utf8')) as CorpusEntry[],
+)
 
 describe('the corpus', () => {
   test('holds every kind, from every source the issue names', () => {
@@ -32,8 +34,10 @@ describe('the corpus', () => {
 
   test.each(entries.map((entry) => [entry.id, entry] as const))('%s', (_id, entry) => {
     const verdict = classify({ errors: entry.errors, tags: entry.tags }, { services: entry.services })
-    expect({ kind: verdict.kind, service: verdict.service }).toEqual({ kind: entry.label.kind, service: entry.label.service })
+    expect({ kind: verdict.kind, service: verdict.service }).toEqual({
+      kind: entry.label.kind,
+      service: entry.label.service,
+    })
     expect(verdict.evidence.length).toBeGreaterThan(0)
   })
-
 })

@@ -26,8 +26,25 @@ const evidenceText = fc.oneof(
     'other side closed',
   ),
 )
-const name = fc.oneof(fc.string(), fc.constantFrom('Error', 'error', 'TypeError', 'TimeoutError', 'NoSuchSessionError', 'StaleElementReferenceError', 'Caused by: Error', 'AggregateError'))
-const code = fc.oneof(fc.constant(undefined), fc.string(), fc.integer(), fc.constantFrom('ECONNREFUSED', 'ECONNRESET', '57P01', '40P01', '08006', 'UND_ERR_SOCKET', '42P01'))
+const name = fc.oneof(
+  fc.string(),
+  fc.constantFrom(
+    'Error',
+    'error',
+    'TypeError',
+    'TimeoutError',
+    'NoSuchSessionError',
+    'StaleElementReferenceError',
+    'Caused by: Error',
+    'AggregateError',
+  ),
+)
+const code = fc.oneof(
+  fc.constant(undefined),
+  fc.string(),
+  fc.integer(),
+  fc.constantFrom('ECONNREFUSED', 'ECONNRESET', '57P01', '40P01', '08006', 'UND_ERR_SOCKET', '42P01'),
+)
 
 const errorTree: fc.Arbitrary<ErrorLike> = fc.letrec<{ error: ErrorLike }>((tie) => ({
   error: fc.record(
@@ -81,22 +98,32 @@ describe('classify, for any input', () => {
 
   test('never throws on error-shaped trees, and answers the same twice', () => {
     fc.assert(
-      fc.property(fc.array(errorTree, { maxLength: 4 }), fc.array(fc.constantFrom('needs:db', 'needs:app', 'other')), (errors, tags) => {
-        const first = classify({ errors, tags }, { services })
-        expect(classify({ errors, tags }, { services })).toEqual(first)
-        expect(first.evidence.length).toBeLessThanOrEqual(400)
-        if (first.service !== undefined) expect(services.map((service) => service.name)).toContain(first.service)
-      }),
+      fc.property(
+        fc.array(errorTree, { maxLength: 4 }),
+        fc.array(fc.constantFrom('needs:db', 'needs:app', 'other')),
+        (errors, tags) => {
+          const first = classify({ errors, tags }, { services })
+          expect(classify({ errors, tags }, { services })).toEqual(first)
+          expect(first.evidence.length).toBeLessThanOrEqual(400)
+          if (first.service !== undefined)
+            expect(services.map((service) => service.name)).toContain(first.service)
+        },
+      ),
       { numRuns: 500 },
     )
   })
 
   test('an assertion error anywhere in the chain is never infra', () => {
     fc.assert(
-      fc.property(fc.array(errorTree, { maxLength: 4 }), assertionError, fc.array(fc.nat(), { maxLength: 4 }), (errors, assertion, path) => {
-        const verdict = classify({ errors: plant(errors, assertion, path) }, { services })
-        expect(verdict.kind).not.toBe('infra')
-      }),
+      fc.property(
+        fc.array(errorTree, { maxLength: 4 }),
+        assertionError,
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (errors, assertion, path) => {
+          const verdict = classify({ errors: plant(errors, assertion, path) }, { services })
+          expect(verdict.kind).not.toBe('infra')
+        },
+      ),
       { numRuns: 1_000 },
     )
   })

@@ -4,8 +4,17 @@ import { confirmVerdict, isAmbiguousRule } from '../../../src/core/confirm.js'
 import type { Verdict } from '../../../src/core/types.js'
 
 const services = [{ name: 'app', kind: 'http', url: 'http://127.0.0.1:3000' }]
-const timeout = classify({ errors: [{ name: 'TimeoutError', code: 23, message: 'The operation was aborted due to timeout' }], tags: ['needs:app'] }, { services })
-const refused = classify({ errors: [{ name: 'Error', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:3000' }] }, { services })
+const timeout = classify(
+  {
+    errors: [{ name: 'TimeoutError', code: 23, message: 'The operation was aborted due to timeout' }],
+    tags: ['needs:app'],
+  },
+  { services },
+)
+const refused = classify(
+  { errors: [{ name: 'Error', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:3000' }] },
+  { services },
+)
 
 describe('confirmVerdict', () => {
   test('the fixtures are what the catalogue says', () => {
@@ -23,7 +32,8 @@ describe('confirmVerdict', () => {
   })
 
   test('down or starting confirms infra', () => {
-    for (const health of ['down', 'starting'] as const) expect(confirmVerdict(timeout, health).verdict).toBe(timeout)
+    for (const health of ['down', 'starting'] as const)
+      expect(confirmVerdict(timeout, health).verdict).toBe(timeout)
   })
 
   test('an unambiguous signature stays infra even when the service is healthy again', () => {
@@ -39,6 +49,10 @@ describe('confirmVerdict', () => {
   test('the caller can say whether its (user) rule is ambiguous', () => {
     expect(confirmVerdict(refused, 'healthy', true).verdict.kind).toBe('flaky')
     expect(confirmVerdict(timeout, 'healthy', false).verdict.kind).toBe('infra')
-    expect(isAmbiguousRule('ours.slow', [{ id: 'ours.slow', kind: 'infra', ambiguous: true, when: { message: 'slow' } }])).toBe(true)
+    expect(
+      isAmbiguousRule('ours.slow', [
+        { id: 'ours.slow', kind: 'infra', ambiguous: true, when: { message: 'slow' } },
+      ]),
+    ).toBe(true)
   })
 })

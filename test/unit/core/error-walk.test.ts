@@ -4,7 +4,12 @@ import { MAX_MESSAGE_CHARS, MAX_NODES, walkErrors } from '../../../src/core/erro
 describe('walkErrors', () => {
   test('outermost first: each error, then its cause chain, then its inner errors', () => {
     const nodes = walkErrors([
-      { name: 'A', message: 'a', cause: { name: 'Caused by: B', message: 'b', cause: { name: 'C', message: 'c' } }, errors: [{ name: 'D', message: 'd' }] },
+      {
+        name: 'A',
+        message: 'a',
+        cause: { name: 'Caused by: B', message: 'b', cause: { name: 'C', message: 'c' } },
+        errors: [{ name: 'D', message: 'd' }],
+      },
       { name: 'E', message: 'e' },
     ])
     expect(nodes.map((node) => node.name)).toEqual(['A', 'B', 'C', 'D', 'E'])
@@ -15,7 +20,10 @@ describe('walkErrors', () => {
     const a: Record<string, unknown> = { message: 'a' }
     a.cause = { message: 'b', cause: a, errors: [a] }
     expect(walkErrors([a, a]).map((node) => node.message)).toEqual(['a', 'b'])
-    const wide = { message: 'wide', errors: Array.from({ length: 1_000 }, (_, i) => ({ message: String(i) })) }
+    const wide = {
+      message: 'wide',
+      errors: Array.from({ length: 1_000 }, (_, i) => ({ message: String(i) })),
+    }
     expect(walkErrors([wide])).toHaveLength(MAX_NODES)
   })
 

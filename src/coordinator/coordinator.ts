@@ -233,13 +233,14 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   return {
     async heal(name, failure) {
       const service = options.services.get(name)
-      if (!service)
+      if (!service) {
         return {
           healthy: false,
           recovered: false,
           outage: false,
           error: `vitest-heal: no service named "${name}"`,
         }
+      }
       if (breaker(name).open) return circuitOpen(name)
       const answer = await flight.request(name, failure, () =>
         recoverOutage(name, service, failure.trigger, failure.evidence),

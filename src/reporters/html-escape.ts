@@ -13,8 +13,12 @@ export class Markup {
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
+const SPECIAL = /[&<>"']/
+const SPECIALS = /[&<>"']/g
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
+  // Most names and paths need no escaping: test first, replace only when needed.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITIES[c] ?? c) : text
 }
 
 type Value = Markup | string | number | boolean | null | undefined | readonly Value[]

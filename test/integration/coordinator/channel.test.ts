@@ -10,10 +10,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { connectChannel, createChannelServer, type ChannelServer } from '../../../src/coordinator/channel.js'
 import type { ChannelHandler, HealRequest } from '../../../src/coordinator/messages.js'
 import { HealError } from '../../../src/errors.js'
-import { killChildren, spawnTs } from './spawn-ts.js'
+import { cleanUpChildren, compileTs, spawnTs } from './spawn-ts.js'
 
 const clientScript = fileURLToPath(new URL('./fixtures/channel-client.ts', import.meta.url))
-const register = fileURLToPath(new URL('./fixtures/register-ts.mjs', import.meta.url))
 
 /** A handler that records what it was asked and answers like a coordinator whose db is healthy. */
 function recordingHandler(overrides: Partial<ChannelHandler> = {}) {
@@ -39,7 +38,7 @@ async function serve(handler: ChannelHandler): Promise<ChannelServer> {
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
-afterAll(() => killChildren())
+afterAll(() => cleanUpChildren())
 
 /** Sends raw lines over a fresh connection and collects the reply lines. */
 async function raw(path: string, text: string, replies: number): Promise<Record<string, unknown>[]> {
@@ -72,9 +71,9 @@ describe('control channel', () => {
   it('answers a real child process and a worker thread', async () => {
     const { heals, handler } = recordingHandler()
     const server = await serve(handler)
-    const child = spawnTs(clientScript, [server.path])
+    const child = await spawnTs(clientScript, [server.path])
     const fromChild = JSON.parse(await child.exited) as Record<string, unknown>
-    const worker = new Worker(clientScript, { workerData: server.path, execArgv: ['--import', register] })
+    const worker = new Worker(await compileTs(clientScript), { workerData: server.path })
     const fromWorker = JSON.parse(
       await new Promise<string>((resolve, reject) => {
         worker.once('message', resolve)

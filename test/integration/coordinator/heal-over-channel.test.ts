@@ -5,11 +5,11 @@ import { createChannelServer } from '../../../src/coordinator/channel.js'
 import { coordinatorHandler, createCoordinator } from '../../../src/coordinator/coordinator.js'
 import type { HealReply } from '../../../src/coordinator/messages.js'
 import type { HealthProbe } from '../../../src/core/types.js'
-import { killChildren, spawnTs } from './spawn-ts.js'
+import { cleanUpChildren, spawnTs } from './spawn-ts.js'
 
 const client = fileURLToPath(new URL('./fixtures/heal-client.ts', import.meta.url))
 
-afterAll(() => killChildren())
+afterAll(() => cleanUpChildren())
 
 describe('healing requested by worker processes over the control channel', () => {
   it('four worker processes reporting one outage get one recovery between them', async () => {
@@ -49,7 +49,7 @@ describe('healing requested by worker processes over the control channel', () =>
     const server = await createChannelServer(coordinatorHandler(coordinator))
     try {
       const failedAt = String(Date.now())
-      const workers = [1, 2, 3, 4].map(() => spawnTs(client, [server.path, failedAt]))
+      const workers = await Promise.all([1, 2, 3, 4].map(() => spawnTs(client, [server.path, failedAt])))
       await Promise.all(workers.map((w) => w.printed('ready')))
       for (const w of workers) w.child.stdin?.write('go\n')
       const replies = (await Promise.all(workers.map((w) => w.exited))).map(

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensurePrivateDir, withHostLock } from '../../../src/coordinator/host-lock.js'
 import { HealError } from '../../../src/errors.js'
-import { killChildren, spawnTs } from './spawn-ts.js'
+import { cleanUpChildren, spawnTs } from './spawn-ts.js'
 
 const racer = fileURLToPath(new URL('./fixtures/lock-racer.ts', import.meta.url))
 let work: string
@@ -16,7 +16,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'heal-lock-test-'))
 })
 afterAll(async () => {
-  killChildren()
+  await cleanUpChildren()
   await rm(work, { recursive: true, force: true })
 })
 
@@ -25,7 +25,7 @@ describe('withHostLock', () => {
     const dir = join(work, 'race-locks')
     const marker = join(work, 'service-up')
     const journal = join(work, 'journal')
-    const racers = [1, 2, 3].map(() => spawnTs(racer, [dir, marker, journal, '300']))
+    const racers = await Promise.all([1, 2, 3].map(() => spawnTs(racer, [dir, marker, journal, '300'])))
     await Promise.all(racers.map((r) => r.printed('ready')))
     for (const r of racers) r.child.stdin?.write('go\n')
     const outputs = await Promise.all(racers.map((r) => r.exited))

@@ -1,5 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildView, decidingError, location, redactReport, rootCause } from '../../../src/reporters/view.js'
+import { redactSecrets } from '../../../src/core/redact.js'
+import { buildView, decidingError, location, mayHoldBuiltInSecret, redactReport, rootCause } from '../../../src/reporters/view.js'
 import { exampleReport } from '../../reporters/fixtures/example-report.js'
 
 describe('buildView', () => {
@@ -57,6 +59,19 @@ describe('redactReport', () => {
     expect(out).not.toMatch(/hunter2|tok_abc123|s3cret|\\u001b/)
     expect(out).toContain('postgres://app:***@127.0.0.1/app')
     expect(out).toContain('expected token=*** in API_TOKEN=***')
+  })
+
+  it('skips only strings that redactSecrets would leave as they are', () => {
+    const secretish = fc.constantFrom('password', 'PASSWORD', 'pwd', 'TOKEN', 'SECRET', 'postgres', ':', '@', '/', ' ', '=', '://', 'x', '9', '_', "'")
+    const text = fc.oneof(fc.string(), fc.array(secretish, { maxLength: 12 }).map((parts) => parts.join('')))
+    fc.assert(
+      fc.property(text, (s) => {
+        if (!mayHoldBuiltInSecret(s)) expect(redactSecrets(s)).toBe(s)
+      }),
+      { numRuns: 2000 },
+    )
+    expect(mayHoldBuiltInSecret('DB_PASSWORD=x')).toBe(true)
+    expect(mayHoldBuiltInSecret('users > creates a user')).toBe(false)
   })
 
   it('leaves the input untouched', () => {

@@ -65,6 +65,30 @@ export default class HealRunner extends TestRunner {
     if (config && suite.file === suite) await this.holdDuringOutage(config, this.fileNeeds(config, suite))
   }
 
+  /**
+   * A `beforeAll` (or a module's top level) that failed because a service was down skips its tests:
+   * they cannot be retried here, but asking for the recovery now holds the other files back and has
+   * the service healthy for the second pass.
+   */
+  override async onAfterRunSuite(suite: RunnerTestSuite): Promise<void> {
+    await super.onAfterRunSuite?.(suite)
+    const config = this.settings()
+    const errors = (suite.result?.errors ?? []) as ErrorLike[]
+    if (!config || errors.length === 0) return
+    const needs = this.fileNeeds(config, suite.file)
+    const verdict = classify(
+      { errors, tags: needs.map((n) => `needs:${n}`) },
+      { services: config.services.map((s) => s.ref), rules: config.rules },
+    )
+    if (verdict.kind !== 'infra') return
+    await this.control(config).heal({
+      service: verdict.service,
+      failedAt: Date.now(),
+      test: `${relativeFile(config.root, suite.file.filepath)} > ${suite.name}`,
+      evidence: verdict.evidence,
+    })
+  }
+
   override async onBeforeRunTask(test: RunnerTestCase): Promise<void> {
     await super.onBeforeRunTask?.(test)
     const config = this.settings()

@@ -59,6 +59,11 @@ export function progress(): void {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Says "connected, waiting for go": the e2e test kills the database once every waiting file said so. */
+export function ready(): void {
+  if (process.env.FIXTURE_READY) appendFileSync(process.env.FIXTURE_READY, '.')
+}
+
 /** Waits for the e2e test's go signal (it kills the database first). */
 export async function waitForGo(): Promise<void> {
   const go = process.env.FIXTURE_GO
@@ -71,10 +76,17 @@ function poolFile(index: number, options: SuiteOptions, bare: boolean): string {
   const tagged = index % 2 === 0
   return `import pg from 'pg'
 import { afterAll, expect, test } from 'vitest'
-import { progress, sleep } from '../helpers.js'
+import { progress, ready, sleep, waitForGo } from '../helpers.js'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, connectionTimeoutMillis: 5_000 })
-${bare ? '// No error listener on purpose: idle clients that die become uncaught errors.\nawait pool.query("SELECT 1")' : "pool.on('error', () => {})"}
+${
+    bare
+      ? `// No error listener on purpose: the idle client that dies with the server becomes an uncaught error.
+await pool.query('SELECT 1')
+ready()
+await waitForGo()`
+      : "pool.on('error', () => {})"
+  }
 afterAll(() => pool.end().catch(() => {}))
 
 for (let i = 0; i < ${options.testsPerFile}; i++) {
@@ -91,14 +103,17 @@ for (let i = 0; i < ${options.testsPerFile}; i++) {
 function beforeAllFile(index: number, options: SuiteOptions): string {
   return `import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { progress, waitForGo } from '../helpers.js'
+import { progress, ready, waitForGo } from '../helpers.js'
 
 let client: pg.Client
 beforeAll(async () => {
-  await waitForGo()
   client = new pg.Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 })
   client.on('error', () => {})
   await client.connect()
+  ready()
+  // The server is killed while we wait: this query is made on a connection that died with it.
+  await waitForGo()
+  await client.query('SELECT 1')
 })
 afterAll(() => client?.end().catch(() => {}))
 
@@ -115,11 +130,14 @@ for (let i = 0; i < ${options.testsPerFile}; i++) {
 function topLevelFile(index: number, options: SuiteOptions): string {
   return `import pg from 'pg'
 import { expect, test } from 'vitest'
-import { waitForGo } from '../helpers.js'
+import { ready, waitForGo } from '../helpers.js'
 
-await waitForGo()
 const client = new pg.Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 })
+client.on('error', () => {})
 await client.connect()
+ready()
+// The server is killed while we wait: this query is made on a connection that died with it.
+await waitForGo()
 const { rows } = await client.query('SELECT 7 AS seven')
 await client.end()
 

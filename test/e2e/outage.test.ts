@@ -2,7 +2,7 @@
  * The healing loop, for real: a suite of 200+ tests over 20+ files, several workers, needing a real
  * PostgreSQL that is SIGKILLed (postmaster and children) in the middle of the run.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -17,9 +17,9 @@ function recoverWithPgCtl(handle: PgHandle) {
   return [{ argv: ['runuser', '-u', 'postgres', '--', handle.server.binaries.pg_ctl, '-D', handle.dataDir, '-w', '-t', '20', 'start'] }]
 }
 
-function scratch(): { progress: string; go: string } {
+function scratch(): { progress: string; go: string; ready: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vitest-heal-e2e-'))
-  return { progress: join(dir, 'progress'), go: join(dir, 'go') }
+  return { progress: join(dir, 'progress'), go: join(dir, 'go'), ready: join(dir, 'ready') }
 }
 
 /** Tests whose tries include a confirmed infra failure: the ones the outage broke. */
@@ -78,6 +78,85 @@ describe('an outage in the middle of a run', () => {
     const result = await run
     expect(result.report?.summary.failed, result.output).toBe(0)
     expect(brokenByOutage(result.report!).length).toBeGreaterThan(0)
+    expect(result.code, result.output).toBe(0)
+  })
+})
+
+describe('an outage where the inline path cannot heal', () => {
+  test('beforeAll and module top level fail during the outage: the second pass re-runs them green', { timeout: 240_000 }, async () => {
+    const dir = generateSuite('outage-before-all', {
+      files: 2,
+      testsPerFile: 5,
+      beforeAllFiles: 2,
+      topLevelFiles: 1,
+      bareIdlePoolFiles: 1,
+      plantBug: true,
+      maxWorkers: 4,
+    })
+    const { progress, go, ready } = scratch()
+    const run = runVitest(dir, {
+      env: {
+        FIXTURE_PG_URL: pg.url,
+        FIXTURE_RECOVER: JSON.stringify(recoverWithPgCtl(pg)),
+        FIXTURE_PROGRESS: progress,
+        FIXTURE_GO: go,
+        FIXTURE_READY: ready,
+      },
+    })
+    // Two beforeAll files, one top-level file and one bare pool file are connected and waiting: kill, then go.
+    expect(await waitForProgress(ready, 4)).toBe(true)
+    await pg.killHard()
+    writeFileSync(go, '')
+    const result = await run
+    const report = result.report!
+    expect(report, result.output).toBeDefined()
+    const beforeAll = report.tests.filter((t) => t.name.startsWith('before-all'))
+    const topLevel = report.tests.filter((t) => t.name.startsWith('top-level'))
+    expect(beforeAll).toHaveLength(10)
+    expect(topLevel).toHaveLength(5)
+    for (const t of [...beforeAll, ...topLevel]) {
+      expect(t, `${t.name}: ${JSON.stringify(t.tries?.map((x) => [x.state, x.pass, x.verdict?.rule]))}`).toMatchObject({
+        outcome: 'healed',
+        cause: 'infra',
+      })
+      expect(t.tries?.at(-1)).toMatchObject({ state: 'passed', pass: 2 })
+    }
+    expect(report.recoveries.some((r) => r.trigger === 'second-pass' || r.trigger === 'inline')).toBe(true)
+    expect(byName(report).get('planted bug: the total is wrong')).toMatchObject({ outcome: 'failed', cause: 'test-bug' })
+    expect(report.summary.infra).toBe(0)
+    // The idle pool clients that died threw outside any test: reported, forgiven, not failing the run.
+    expect(report.unhandledErrors?.length ?? 0).toBeGreaterThan(0)
+    expect(report.unhandledErrors?.every((e) => e.forgiven)).toBe(true)
+    expect(result.code).toBe(1)
+  })
+
+  test('the same without the planted bug exits 0 although Vitest saw failures and unhandled errors', { timeout: 240_000 }, async () => {
+    const dir = generateSuite('outage-before-all-green', {
+      files: 2,
+      testsPerFile: 5,
+      beforeAllFiles: 2,
+      topLevelFiles: 1,
+      bareIdlePoolFiles: 1,
+      maxWorkers: 4,
+    })
+    const { progress, go, ready } = scratch()
+    const run = runVitest(dir, {
+      env: {
+        FIXTURE_PG_URL: pg.url,
+        FIXTURE_RECOVER: JSON.stringify(recoverWithPgCtl(pg)),
+        FIXTURE_PROGRESS: progress,
+        FIXTURE_GO: go,
+        FIXTURE_READY: ready,
+      },
+    })
+    expect(await waitForProgress(ready, 4)).toBe(true)
+    await pg.killHard()
+    writeFileSync(go, '')
+    const result = await run
+    expect(result.report?.summary.failed, result.output).toBe(0)
+    expect(result.report?.summary.healed).toBeGreaterThanOrEqual(15)
+    expect(result.report?.unhandledErrors?.length ?? 0).toBeGreaterThan(0)
+    expect(result.output).toMatch(/Unhandled Errors?/)
     expect(result.code, result.output).toBe(0)
   })
 })

@@ -17,7 +17,7 @@ import { HealError } from '../errors.js'
 import { isProcessAlive } from '../services/proc.js'
 
 export interface HostLockOptions {
-  /** Where lock files live. Default `<os.tmpdir()>/vitest-heal-<uid>/locks`. */
+  /** Where lock files live. Default `<os.tmpdir()>/vitest-heal-locks-<uid>`. */
   dir?: string
   /** Longest wait for another process to release the lock. */
   timeoutMs: number
@@ -47,7 +47,8 @@ const EMPTY_LOCK_GRACE_MS = 5_000
 
 export function defaultLockDir(): string {
   const user = process.getuid?.() ?? 'user'
-  return join(tmpdir(), `vitest-heal-${user}`, 'locks')
+  // One level under tmpdir, so the ownership and mode check below covers every directory we create.
+  return join(tmpdir(), `vitest-heal-locks-${user}`)
 }
 
 /** Creates the directory 0700 and refuses one that another user owns (they could forge locks). */

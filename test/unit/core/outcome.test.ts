@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { computeOutcome, runOutcome, summarize } from '../../../src/core/outcome.js'
 import type { ReportSummary, TestReport, TryRecord } from '../../../src/core/report.js'
 import type { Verdict } from '../../../src/core/types.js'
@@ -161,5 +162,45 @@ describe('runOutcome', () => {
     ['failOnFlaky without flaky tests passes', { flaky: 0 }, { failOnFlaky: true }, 'passed'],
   ])('%s', (_name, patch, opts, expected) => {
     expect(runOutcome({ ...clean, ...patch }, opts)).toBe(expected)
+  })
+})
+
+describe('computeOutcome, for any tries', () => {
+  const verdict = fc.constantFrom<Verdict | undefined>(infraDb, infraApp, flaky, bug, undefined)
+  const attempt = fc.oneof(
+    fc.constant(pass()),
+    verdict.map((v) => fail(v)),
+  )
+
+  it('counts every try, and decides by the last one', () => {
+    fc.assert(
+      fc.property(fc.array(attempt, { maxLength: 6 }), (tries) => {
+        const result = computeOutcome(tries)
+        expect(result.attempts).toBe(tries.length)
+        const last = tries.at(-1)
+        if (!last) {
+          expect(result.outcome).toBe('skipped')
+          return
+        }
+        if (last.state === 'failed') {
+          expect(result.outcome).toBe('failed')
+          return
+        }
+        const earlier = tries.slice(0, -1).filter((t) => t.state === 'failed')
+        const infraEarlier = earlier.some((t) => t.verdict?.kind === 'infra')
+        expect(result.outcome).toBe(infraEarlier ? 'healed' : earlier.length > 0 ? 'flaky' : 'passed')
+      }),
+    )
+  })
+
+  it('names a service only for infra: healed or failed infra', () => {
+    fc.assert(
+      fc.property(fc.array(attempt, { maxLength: 6 }), (tries) => {
+        const result = computeOutcome(tries)
+        const infra = result.outcome === 'healed' || result.cause === 'infra'
+        expect(result.service !== null).toBe(infra)
+        expect(result.cause === 'infra').toBe(infra)
+      }),
+    )
   })
 })

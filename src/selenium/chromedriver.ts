@@ -12,6 +12,7 @@ import { Browser, Builder, type WebDriver } from 'selenium-webdriver'
 import chrome from 'selenium-webdriver/chrome.js'
 import { HealConfigError, HealError } from '../errors.js'
 import { killProcessesWithArgument } from './processes.js'
+import { withTimeout } from './time-limit.js'
 
 export const DEFAULT_CHROMEDRIVER_PATH = '/usr/bin/chromedriver'
 export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium'
@@ -80,8 +81,13 @@ export async function startChromedriver(options: ChromedriverOptions = {}): Prom
 
   const ready = await Promise.race([
     waitForReady(url, startTimeout),
-    spawnError.then((error) => new HealError('E_COMMAND_NOT_FOUND', `chromedriver could not start: ${path}: ${error.message}`)),
-    exited.then(() => new HealError('E_COMMAND_FAILED', `chromedriver exited at start: ${log.slice(-5).join(' | ')}`)),
+    spawnError.then(
+      (error) =>
+        new HealError('E_COMMAND_NOT_FOUND', `chromedriver could not start: ${path}: ${error.message}`),
+    ),
+    exited.then(
+      () => new HealError('E_COMMAND_FAILED', `chromedriver exited at start: ${log.slice(-5).join(' | ')}`),
+    ),
   ])
   if (ready !== true) {
     child.kill('SIGKILL')
@@ -139,7 +145,9 @@ export async function createSession(options: SessionOptions): Promise<BrowserSes
   process.env.SE_OFFLINE ??= 'true'
   const userDataDir = await mkdtemp(join(tmpdir(), 'vitest-heal-chromium-'))
   options.onUserDataDir?.(userDataDir)
-  const chromeOptions = new chrome.Options().setChromeBinaryPath(options.chromiumPath ?? DEFAULT_CHROMIUM_PATH)
+  const chromeOptions = new chrome.Options().setChromeBinaryPath(
+    options.chromiumPath ?? DEFAULT_CHROMIUM_PATH,
+  )
   chromeOptions.addArguments(
     ...CHROMIUM_FLAGS,
     `--window-size=${options.windowSize ?? '1280,800'}`,
@@ -164,7 +172,7 @@ export async function createSession(options: SessionOptions): Promise<BrowserSes
     serverUrl: options.serverUrl,
     killBrowsers: () => killProcessesWithArgument(`--user-data-dir=${userDataDir}`),
     async close() {
-      await withTimeout(driver.quit(), QUIT_TIMEOUT_MS).catch(() => undefined)
+      await withTimeout(driver.quit(), QUIT_TIMEOUT_MS, 'quit').catch(() => undefined)
       await killBrowsers(userDataDir)
     },
   }
@@ -213,13 +221,8 @@ async function waitForReady(url: string, timeoutMs: number): Promise<true | Heal
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  return new HealError('E_SERVICE_UNHEALTHY', `chromedriver at ${url} not ready after ${timeoutMs} ms: ${last}`)
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return new HealError(
+    'E_SERVICE_UNHEALTHY',
+    `chromedriver at ${url} not ready after ${timeoutMs} ms: ${last}`,
+  )
 }

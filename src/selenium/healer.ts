@@ -16,6 +16,7 @@ import type {
   InfraRequest,
   Operation,
 } from './strategies.js'
+import { withTimeout } from './time-limit.js'
 
 export interface HealerSettings {
   strategies: readonly HealingStrategy[]
@@ -126,22 +127,14 @@ export class Healer {
       dir,
       `${new Date().toISOString().replace(/[:.]/g, '-')}-${operationName}-${failure.category}.png`,
     )
-    let timer: NodeJS.Timeout | undefined
     try {
-      const png = await Promise.race([
-        this.#driver.takeScreenshot(),
-        new Promise<never>(
-          (_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), SCREENSHOT_TIMEOUT_MS)),
-        ),
-      ])
+      const png = await withTimeout(this.#driver.takeScreenshot(), SCREENSHOT_TIMEOUT_MS, 'takeScreenshot')
       await mkdir(dir, { recursive: true })
       await writeFile(path, png, 'base64')
       failure.screenshot = path
       failure.message += ` Screenshot: ${path}`
     } catch {
       // Evidence is best effort: the failure itself is what the test must see.
-    } finally {
-      clearTimeout(timer)
     }
   }
 }

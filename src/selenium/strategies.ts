@@ -7,6 +7,7 @@
 import { WebElement, type WebDriver } from 'selenium-webdriver'
 import { categoryOf, isCategory, type HealCategory } from './categories.js'
 import { WebDriverSessionLostError } from './errors.js'
+import { withTimeout } from './time-limit.js'
 
 export type { HealCategory } from './categories.js'
 
@@ -231,18 +232,8 @@ const healAppAndReload: HealingStrategy = {
     const url = ctx.operation.url ?? ctx.operation.locator
     if (!ctx.onInfra) throw new Error(`no onInfra hook to heal the app behind ${url}`, { cause: ctx.error })
     const service = ctx.serviceFor(url)
-    let timer: NodeJS.Timeout | undefined
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`onInfra did not settle within ${ctx.timeouts.infra} ms`)),
-        ctx.timeouts.infra,
-      )
-    })
-    try {
-      await Promise.race([ctx.onInfra({ ...(service ? { service } : {}), url, error: ctx.error }), limit])
-    } finally {
-      clearTimeout(timer)
-    }
+    const request = { ...(service ? { service } : {}), url, error: ctx.error }
+    await withTimeout(Promise.resolve(ctx.onInfra(request)), ctx.timeouts.infra, 'onInfra')
     return await ctx.retry()
   },
 }

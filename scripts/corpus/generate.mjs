@@ -114,9 +114,7 @@ const ranFiles =
         .map((f) => f.replace(/\.test\.ts$/, ''))
 const missing = Object.keys(LABELS).filter(
   (id) =>
-    !captured.has(id) &&
-    !LABELS[id].optional &&
-    ranFiles.some((f) => id.startsWith(`${f}/`) || id.startsWith(`unhandled/${f}/`)),
+    !captured.has(id) && ranFiles.some((f) => id.startsWith(`${f}/`) || id.startsWith(`unhandled/${f}/`)),
 )
 for (const capture of unlabelled)
   console.warn(

@@ -2,8 +2,7 @@
  * Ground truth for the corpus: what each captured failure really was, decided by what the fixture
  * did (stopped the server, asserted the wrong value), never by what the classifier answers.
  * `services` restricts the configured services for that entry (default: db, app, api, browser);
- * `tags` adds tags a suite or module error cannot carry itself; `optional` entries depend on
- * timing and may be absent from one generation.
+ * `tags` adds tags a suite or module error cannot carry itself.
  */
 const infra = (service, extra = {}) => ({ kind: 'infra', service, ...extra })
 const flaky = (service, extra = {}) =>
@@ -95,9 +94,6 @@ export const LABELS = {
     note: 'the test turned the outage into an assertion',
   }),
   'pg/suite:beforeAll during an outage': infra('db'),
-  // Whether a dying connection also surfaces as an unhandled error depends on timing: optional.
-  'unhandled/pg/query during a SIGKILL of the postmaster#1': infra('db', { optional: true }),
-  'unhandled/pg/fast shutdown during a query#1': infra('db', { optional: true }),
   'unhandled/pg-unhandled/idle pool clients when the server is stopped#1': infra('db', {
     services: ['db', 'app'],
   }),

@@ -4,11 +4,12 @@
  * filterable table of tests with each failed try's errors and the test's screenshots.
  */
 import { randomBytes } from 'node:crypto'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { summaryLine } from '../core/summary-line.js'
 import type { TestOutcome, TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
+import { writeChunks } from './file-sink.js'
 import { html, trusted, type Markup } from './html-escape.js'
 import { timelineSvg } from './timeline-svg.js'
 import { errorText, location, rootCause, seconds, type ReportView } from './view.js'
@@ -135,14 +136,13 @@ function testRow(view: ReportView, reportDir: string, test: TestReport): Markup 
   return html`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
 }
 
-function testsTable(view: ReportView, reportDir: string): Markup {
+function testsTableHead(view: ReportView): Markup {
   const s = view.report.summary
   const counts: Record<TestOutcome, number> = { failed: s.failed, healed: s.healed, flaky: s.flaky, skipped: s.skipped, passed: s.passed }
-  const tests = [...view.report.tests].sort((a, b) => ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome])
   const shownAtFirst = s.total - s.passed
   return html`<h2>Tests (<span id="shown">${shownAtFirst}</span> of ${s.total} shown)</h2>
 <p class="filters">${OUTCOMES.map((o) => html`<label><input type="checkbox" data-outcome="${o}"${o === 'passed' ? '' : trusted(' checked')}> <span class="o-${o}">${o} (${counts[o]})</span></label>`)}<input id="filter-text" type="search" placeholder="filter by name or file"></p>
-<table id="tests"><thead><tr><th>outcome</th><th>test</th><th>location</th><th>service</th><th>rule</th><th>attempts</th><th>duration</th></tr></thead><tbody>${tests.map((t) => testRow(view, reportDir, t))}</tbody></table>`
+<table id="tests"><thead><tr><th>outcome</th><th>test</th><th>location</th><th>service</th><th>rule</th><th>attempts</th><th>duration</th></tr></thead><tbody>`
 }
 
 function unhandledErrors(view: ReportView): Markup {
@@ -153,22 +153,29 @@ function unhandledErrors(view: ReportView): Markup {
   )}</tbody></table>`
 }
 
-export function htmlPage(view: ReportView, reportDir: string): string {
+/** The page in pieces, one test row at a time, so a large run is never one giant string. */
+export function* htmlChunks(view: ReportView, reportDir: string): Generator<string> {
   const nonce = randomBytes(16).toString('base64')
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`
-  const page = html`<!doctype html>
+  yield html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}</style></head>
 <body>${header(view)}
 <h2>Timeline</h2>${timelineSvg(view)}${legend()}
 ${recoveriesTable(view)}
-${testsTable(view, reportDir)}
+${testsTableHead(view)}`.value
+  const tests = [...view.report.tests].sort((a, b) => ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome])
+  for (const test of tests) yield testRow(view, reportDir, test).value
+  yield html`</tbody></table>
 ${unhandledErrors(view)}
 <script nonce="${nonce}">${trusted(SCRIPT)}</script></body></html>
-`
-  return page.value
+`.value
+}
+
+export function htmlPage(view: ReportView, reportDir: string): string {
+  return [...htmlChunks(view, reportDir)].join('')
 }
 
 export function renderHtml({ view, reportDir }: RenderContext): void {
-  writeFileSync(join(reportDir, HTML_FILE), htmlPage(view, reportDir))
+  writeChunks(join(reportDir, HTML_FILE), htmlChunks(view, reportDir))
 }

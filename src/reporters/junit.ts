@@ -6,11 +6,11 @@
  * Built as plain objects and serialised by fast-xml-parser's XMLBuilder, which escapes every
  * name and value; a DOM-based builder took seconds on a 20,000-test run.
  */
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { XMLBuilder } from 'fast-xml-parser'
 import type { TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
+import { writeChunks } from './file-sink.js'
 import { errorText } from './view.js'
 
 export const JUNIT_FILE = 'junit.xml'
@@ -157,18 +157,26 @@ function testcase(test: TestReport, file: string, reportDir: string): XmlNode {
   return node
 }
 
-export function junitXml(tests: readonly TestReport[], reportDir: string): string {
-  const suites = [...groupByFile(tests)].map(([file, fileTests]) => {
+/**
+ * The document in pieces, one `<testsuite>` at a time. The `<testsuites>` wrapper holds only our
+ * own numbers, so it is the one part not built by XMLBuilder.
+ */
+export function* junitChunks(tests: readonly TestReport[], reportDir: string): Generator<string> {
+  const total = count(tests)
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+  yield `<testsuites name="vitest-heal" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${seconds(total.ms)}">\n`
+  for (const [file, fileTests] of groupByFile(tests)) {
     const name = xmlText(file)
-    return { '@_name': name, ...countAttributes(count(fileTests)), testcase: fileTests.map((t) => testcase(t, name, reportDir)) }
-  })
-  const document = {
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: { '@_name': 'vitest-heal', ...countAttributes(count(tests)), testsuite: suites },
+    const suite = { '@_name': name, ...countAttributes(count(fileTests)), testcase: fileTests.map((t) => testcase(t, name, reportDir)) }
+    yield builder.build({ testsuite: suite }) as string
   }
-  return builder.build(document) as string
+  yield '</testsuites>\n'
+}
+
+export function junitXml(tests: readonly TestReport[], reportDir: string): string {
+  return [...junitChunks(tests, reportDir)].join('')
 }
 
 export function renderJunit({ view, reportDir }: RenderContext): void {
-  writeFileSync(join(reportDir, JUNIT_FILE), junitXml(view.report.tests, reportDir))
+  writeChunks(join(reportDir, JUNIT_FILE), junitChunks(view.report.tests, reportDir))
 }

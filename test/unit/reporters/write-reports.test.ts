@@ -18,6 +18,8 @@ describe('writeReports', () => {
     expect(result).toEqual({ written: ['json', 'junit', 'html', 'github', 'summary'], failed: [] })
     for (const file of ['report.json', 'junit.xml', 'index.html']) expect(existsSync(join(reportDir, file))).toBe(true)
     expect(readFileSync(summaryFile, 'utf8')).toContain('## vitest-heal')
+    // Written piece by piece, it still reads back as the same report.
+    expect(JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'))).toEqual(exampleReport())
     const out = stdout.text()
     expect(out.indexOf('::error')).toBeLessThan(out.indexOf(' Heal  ✓'))
   })

@@ -3,6 +3,7 @@
  * time, so a malformed config fails before any test runs with one error naming the key.
  */
 import { HealConfigError } from './errors.js'
+import { resolveFlakyBudget } from './core/retry-policy.js'
 import type { Rule, VerdictKind } from './core/types.js'
 import { isServiceDescriptor, type Service, type ServiceDescriptor } from './services/types.js'
 
@@ -84,14 +85,9 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   rejectUnknownKeys(options, TOP_LEVEL_KEYS, '')
 
   const allowMore = optionalBoolean(options.allowMoreFlakyRetries, 'allowMoreFlakyRetries', false)
-  const flakyRetries = optionalCount(options.flakyRetries, 'flakyRetries', 2)
-  if (flakyRetries > 2 && !allowMore) {
-    throw new HealConfigError(
-      'flakyRetries',
-      'at most 2 (set allowMoreFlakyRetries: true to raise it)',
-      options.flakyRetries,
-    )
-  }
+  const flaky = resolveFlakyBudget(options.flakyRetries, allowMore)
+  if (!flaky.ok) throw new HealConfigError('flakyRetries', flaky.expected, flaky.got)
+  const flakyRetries = flaky.value
   const breaker = options.breaker ?? {}
   if (!isPlainObject(breaker)) throw new HealConfigError('breaker', 'an object', breaker)
   rejectUnknownKeys(breaker, ['maxRecoveries', 'windowMs'], 'breaker.')

@@ -45,6 +45,8 @@ export {
   command,
   compose,
   recover,
+  pgCtl,
+  type PgCtlOptions,
   type PostgresServiceOptions,
   type LocalPostgresOptions,
   type HttpServiceOptions,

@@ -67,12 +67,12 @@ export type FlakyBudgetResult = { ok: true; value: number } | { ok: false; expec
 export function resolveFlakyBudget(requested: unknown, allowMoreThanTwo = false): FlakyBudgetResult {
   if (requested === undefined) return { ok: true, value: DEFAULT_RETRY_BUDGET.flaky }
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 0) {
-    return { ok: false, expected: 'a whole number >= 0', got: requested }
+    return { ok: false, expected: 'a whole number ≥ 0', got: requested }
   }
   if (requested > MAX_FLAKY_RETRIES && !allowMoreThanTwo) {
     return {
       ok: false,
-      expected: `at most ${MAX_FLAKY_RETRIES} (raise the cap explicitly to allow more)`,
+      expected: `at most ${MAX_FLAKY_RETRIES} (set allowMoreFlakyRetries: true to raise it)`,
       got: requested,
     }
   }

@@ -12,6 +12,9 @@ export interface RunCommandOptions {
   cwd?: string
   env?: Record<string, string>
   signal?: AbortSignal
+  /** Run as this user and group. */
+  uid?: number
+  gid?: number
 }
 
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<void> {
@@ -19,6 +22,8 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
     argv,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   })
   const shown = child.describe()
   await child.start()

@@ -93,8 +93,8 @@ export class HealSession {
     let reply: HealReply & { probed?: string } = { ok: true, healthy: true }
     for (const name of names) {
       const result = await this.coordinator.heal(name, { failedAt, trigger: 'inline' })
-      // Healthy without a recovery means the first probe found it healthy: the failure was not an outage.
-      const probed = !result.recovered && result.healthy ? 'healthy' : 'down'
+      // No outage seen (healthy at the first probe, nothing recovered by anyone): confirms nothing.
+      const probed = result.outage ? 'down' : 'healthy'
       if (!result.healthy || result.code) {
         reply = { ok: result.healthy, healthy: result.healthy, code: result.code, error: result.error, probed }
         break
@@ -120,6 +120,11 @@ export class HealSession {
     this.healthStates.set(event.service, event.state)
     const flag = this.outageFlag
     if (!flag) return
+    if (event.state === 'broken') {
+      // Workers fail a test that needs a broken service at once, with the reason, instead of running it.
+      const reason = this.coordinator.brokenReason(event.service) ?? event.detail ?? 'declared broken'
+      void writeFile(brokenFlag(flag, event.service), reason).catch(() => {})
+    }
     const outage = [...this.healthStates.values()].some((state) => state === 'down' || state === 'recovering')
     void (outage ? writeFile(flag, String(Date.now())) : rm(flag, { force: true })).catch(() => {})
   }
@@ -138,6 +143,11 @@ export class HealSession {
     await this.channel?.close().catch(() => {})
     this.channel = undefined
   }
+}
+
+/** The file that says a service's breaker is open; its content is the reason. */
+export function brokenFlag(outageFlag: string, service: string): string {
+  return join(dirname(outageFlag), `broken-${encodeURIComponent(service)}`)
 }
 
 async function stopQuietly(service: Service, status: StatusSink): Promise<void> {

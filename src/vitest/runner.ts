@@ -9,12 +9,12 @@
  * that needs a service under recovery instead of letting it fail into the outage. This was chosen by
  * experiment on Vitest 4.1 and 5.x: both call these hooks in this order.
  */
-import { relative, sep } from 'node:path'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { inject, TestRunner, type RunnerTestCase, type RunnerTestSuite } from 'vitest'
 import { classify } from '../core/classify.js'
-import { confirmVerdict } from '../core/confirm.js'
+import { confirmVerdict, isAmbiguousRule } from '../core/confirm.js'
 import { isHealed, servicesNeeded, type ServiceClaim, type TestIdentity } from '../core/needs.js'
 import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
 import type { ErrorLike, Verdict } from '../core/types.js'
@@ -29,6 +29,8 @@ interface TestHealState {
   tryStartedAt: number
   /** The failed try whose infra verdict waits for a recovery before the next try. */
   pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
+  /** The service whose recovery failed or whose breaker is open, when that ended a try. */
+  unrecoverable: string | undefined
   meta: TaskHealMeta
   identity: TestIdentity
 }
@@ -100,6 +102,7 @@ export default class HealRunner extends TestRunner {
       seenErrors: 0,
       tryStartedAt: Date.now(),
       pendingHeal: undefined,
+      unrecoverable: undefined,
       meta: { tries: [], needs: servicesNeeded(identity, this.claims) },
       identity,
     }
@@ -119,6 +122,12 @@ export default class HealRunner extends TestRunner {
     const config = this.healConfig
     if (!state || !config) return
     state.tryStartedAt = Date.now()
+    // A service declared broken is not worth trying against: fail at once with the root cause.
+    const broken = this.brokenNeed(config, state.meta.needs)
+    if (broken) {
+      state.unrecoverable = broken.service
+      throw new HealError('E_CIRCUIT_OPEN', broken.reason)
+    }
     const pending = state.pendingHeal
     if (!options || options.retry === 0 || !pending) return
     state.pendingHeal = undefined
@@ -130,7 +139,7 @@ export default class HealRunner extends TestRunner {
     })
     const tried = state.meta.tries[pending.tryIndex]
     if (tried) {
-      const confirmed = confirmVerdict(pending.verdict, reply.probed, undefined)
+      const confirmed = confirmVerdict(pending.verdict, reply.probed, isAmbiguousRule(pending.verdict.rule, config.rules))
       tried.verdict = confirmed.verdict
       if (confirmed.verdict.kind === 'flaky') {
         // The service was fine: this retry is a flaky one after all.
@@ -138,11 +147,12 @@ export default class HealRunner extends TestRunner {
         state.used.flaky++
       }
     }
-    if (reply.code === 'E_CIRCUIT_OPEN') {
-      throw new HealError('E_CIRCUIT_OPEN', reply.error ?? `service ${pending.verdict.service ?? '?'} is broken`)
-    }
-    if (!reply.healthy && reply.error) {
-      throw new HealError('E_RECOVERY_FAILED', reply.error)
+    if (reply.code === 'E_CIRCUIT_OPEN' || (!reply.healthy && reply.error)) {
+      state.unrecoverable = pending.verdict.service
+      const service = pending.verdict.service ?? 'the blamed service'
+      throw reply.code === 'E_CIRCUIT_OPEN'
+        ? new HealError('E_CIRCUIT_OPEN', `vitest-heal: ${service} is broken (circuit open): ${reply.error ?? ''}`)
+        : new HealError('E_RECOVERY_FAILED', `vitest-heal: ${service} could not be recovered: ${reply.error}`)
     }
   }
 
@@ -165,8 +175,17 @@ export default class HealRunner extends TestRunner {
     const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
     state.seenErrors = test.result?.errors?.length ?? 0
     const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
-    const verdict = classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
-    const breakerOpen = errors.some((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
+    const unrecoverable = errors.find((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
+    // Our own verdict on our own error: the outage was real and could not be healed.
+    const verdict: Verdict = unrecoverable
+      ? {
+          kind: 'infra',
+          ...(state.unrecoverable ? { service: state.unrecoverable } : {}),
+          rule: unrecoverable.code === 'E_CIRCUIT_OPEN' ? 'vitest-heal.circuit-open' : 'vitest-heal.recovery-failed',
+          evidence: String(unrecoverable.message ?? '').slice(0, 300),
+        }
+      : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
+    const breakerOpen = unrecoverable !== undefined
     const decision = opts.final
       ? { retry: false, budget: null, reason: 'no retry left' }
       : decideRetry(verdict, state.used, config.budget, { breakerOpen })
@@ -194,6 +213,22 @@ export default class HealRunner extends TestRunner {
       decision,
     })
     return state.meta.tries.length - 1
+  }
+
+  /** The reason of the first needed service whose breaker is open (see session.brokenFlag). */
+  private brokenNeed(config: WorkerHealConfig, needs: string[]): { service: string; reason: string } | undefined {
+    for (const service of needs) {
+      const file = join(dirname(config.outageFlag), `broken-${encodeURIComponent(service)}`)
+      if (!existsSync(file)) continue
+      let why = ''
+      try {
+        why = `: ${readFileSync(file, 'utf8')}`
+      } catch {
+        // removed between the two calls: the reason is lost, not the verdict
+      }
+      return { service, reason: `vitest-heal: service "${service}" is broken (circuit open)${why}` }
+    }
+    return undefined
   }
 
   private async holdDuringOutage(config: WorkerHealConfig, needs: string[]): Promise<void> {

@@ -28,8 +28,9 @@ export interface SuiteOptions {
 }
 
 const CONFIG = (options: SuiteOptions) => `import { defineConfig } from 'vitest/config'
-import { command, heal, postgres } from 'vitest-heal'
+import { command, heal, pgCtl, postgres } from 'vitest-heal'
 
+// { pgCtl: dataDir } or { argv, timeout? }, from the e2e test.
 const recoveries = JSON.parse(process.env.FIXTURE_RECOVER ?? '[]')
 
 export default defineConfig({
@@ -40,7 +41,7 @@ export default defineConfig({
           url: process.env.FIXTURE_PG_URL,
           env: 'DATABASE_URL',
           startTimeout: 20_000,
-          recover: recoveries.map((r) => command(r.argv, { timeout: r.timeout ?? 20_000 })),
+          recover: recoveries.map((r) => (r.pgCtl ? pgCtl(r.pgCtl) : command(r.argv, { timeout: r.timeout ?? 20_000 }))),
         }),
       },
       ${options.healOptions ?? ''}

@@ -13,8 +13,9 @@ import { generateSuite } from './outage-suite.js'
 
 let pg: PgHandle
 
+/** vitest-heal's pgCtl() recovery: clears a zombie postmaster's stale lock files, runs pg_ctl as the owner. */
 function recoverWithPgCtl(handle: PgHandle) {
-  return [{ argv: ['runuser', '-u', 'postgres', '--', handle.server.binaries.pg_ctl, '-D', handle.dataDir, '-w', '-t', '20', 'start'] }]
+  return [{ pgCtl: handle.dataDir }]
 }
 
 function scratch(): { progress: string; go: string; ready: string } {

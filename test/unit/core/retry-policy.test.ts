@@ -69,6 +69,6 @@ describe('resolveFlakyBudget', () => {
   })
 
   it.each([-1, 1.5, '2', null, Number.NaN])('refuses %s', (bad) => {
-    expect(resolveFlakyBudget(bad, true)).toEqual({ ok: false, expected: 'a whole number >= 0', got: bad })
+    expect(resolveFlakyBudget(bad, true)).toEqual({ ok: false, expected: 'a whole number ≥ 0', got: bad })
   })
 })

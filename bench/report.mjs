@@ -44,24 +44,65 @@ function makeTest(i) {
     hypothesis: verdict,
     verdict,
   })
-  const infra = { kind: 'infra', service: `svc${i % RECOVERIES}`, rule: 'pg-connection-refused', evidence: 'ECONNREFUSED' }
+  const infra = {
+    kind: 'infra',
+    service: `svc${i % RECOVERIES}`,
+    rule: 'pg-connection-refused',
+    evidence: 'ECONNREFUSED',
+  }
   const base = { file, name, line, cause: null, service: null, rule: null }
   if (i % 10 !== 0) return { ...base, outcome: 'passed', attempts: 1, durationMs: 15, tries: [ok(at)] }
   const kind = (i / 10) % 20
   if (kind < 8) {
     const v = { kind: 'test-bug', rule: 'assertion', evidence: 'AssertionError' }
-    return { ...base, outcome: 'failed', cause: 'test-bug', rule: 'assertion', attempts: 1, durationMs: 20, tries: [failed(at, 'AssertionError', `expected ${i} to be ${i + 1}`, v)] }
+    return {
+      ...base,
+      outcome: 'failed',
+      cause: 'test-bug',
+      rule: 'assertion',
+      attempts: 1,
+      durationMs: 20,
+      tries: [failed(at, 'AssertionError', `expected ${i} to be ${i + 1}`, v)],
+    }
   }
   if (kind < 10) {
-    const tries = [failed(at, 'Error', 'connect ECONNREFUSED 127.0.0.1:5432', infra), failed(at + 500, 'Error', 'connect ECONNREFUSED 127.0.0.1:5432', infra, 2)]
-    return { ...base, outcome: 'failed', cause: 'infra', service: infra.service, rule: infra.rule, attempts: 2, durationMs: 40, tries }
+    const tries = [
+      failed(at, 'Error', 'connect ECONNREFUSED 127.0.0.1:5432', infra),
+      failed(at + 500, 'Error', 'connect ECONNREFUSED 127.0.0.1:5432', infra, 2),
+    ]
+    return {
+      ...base,
+      outcome: 'failed',
+      cause: 'infra',
+      service: infra.service,
+      rule: infra.rule,
+      attempts: 2,
+      durationMs: 40,
+      tries,
+    }
   }
   if (kind < 15) {
     const tries = [failed(at, 'Error', 'Connection terminated unexpectedly', infra), ok(at + 300)]
-    return { ...base, outcome: 'healed', cause: 'infra', service: infra.service, rule: infra.rule, attempts: 2, durationMs: 35, tries }
+    return {
+      ...base,
+      outcome: 'healed',
+      cause: 'infra',
+      service: infra.service,
+      rule: infra.rule,
+      attempts: 2,
+      durationMs: 35,
+      tries,
+    }
   }
   const v = { kind: 'flaky', rule: 'timeout', evidence: 'timed out' }
-  return { ...base, outcome: 'flaky', rule: 'timeout', attempts: 2, durationMs: 5035, tries: [failed(at, 'TimeoutError', 'Test timed out in 5000ms.', v), ok(at + 5020)] }
+  return {
+    ...base,
+    outcome: 'flaky',
+    rule: 'timeout',
+    attempts: 2,
+    durationMs: 5035,
+    tries: [failed(at, 'TimeoutError', 'Test timed out in 5000ms.', v), ok(at + 5020)],
+  }
 }
 
 function makeReport() {
@@ -78,12 +119,27 @@ function makeReport() {
   }))
   const timeline = recoveries.flatMap((r, i) => [
     { service: r.service, at: iso(0), state: 'healthy' },
-    { service: r.service, at: iso(i * 60_000 + 980), state: 'down', detail: 'connect ECONNREFUSED 127.0.0.1:5432' },
+    {
+      service: r.service,
+      at: iso(i * 60_000 + 980),
+      state: 'down',
+      detail: 'connect ECONNREFUSED 127.0.0.1:5432',
+    },
     { service: r.service, at: r.startedAt, state: 'recovering' },
     { service: r.service, at: iso(i * 60_000 + 1_000 + r.durationMs), state: r.ok ? 'healthy' : 'broken' },
   ])
   const summary = summarize(tests)
-  return { version: 1, outcome: runOutcome(summary), summary, tests, recoveries, timeline, startedAt: iso(0), durationMs: RUN_MS, vitestVersion: '4.1.12' }
+  return {
+    version: 1,
+    outcome: runOutcome(summary),
+    summary,
+    tests,
+    recoveries,
+    timeline,
+    startedAt: iso(0),
+    durationMs: RUN_MS,
+    vitestVersion: '4.1.12',
+  }
 }
 
 const report = makeReport()
@@ -106,7 +162,9 @@ function measure(reporters) {
   const growth = process.memoryUsage().heapUsed - heapBefore
   globalThis.gc?.()
   const retained = process.memoryUsage().heapUsed - heapBefore
-  const sizes = ['report.json', 'junit.xml', 'index.html'].filter((f) => reporters.includes(f === 'report.json' ? 'json' : f === 'junit.xml' ? 'junit' : 'html')).map((f) => `${f} ${mb(statSync(join(reportDir, f)).size)} MB`)
+  const sizes = ['report.json', 'junit.xml', 'index.html']
+    .filter((f) => reporters.includes(f === 'report.json' ? 'json' : f === 'junit.xml' ? 'junit' : 'html'))
+    .map((f) => `${f} ${mb(statSync(join(reportDir, f)).size)} MB`)
   rmSync(reportDir, { recursive: true, force: true })
   if (result.failed.length) throw new Error(`reporters failed: ${JSON.stringify(result.failed)}`)
   return { ms, cpuMs, growth, retained, sizes }
@@ -114,15 +172,25 @@ function measure(reporters) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const ROUNDS = 5
-console.log(`bench/report: ${report.tests.length} tests, ${failures} with failures, ${report.recoveries.length} recoveries; ${ROUNDS} rounds, median`)
+console.log(
+  `bench/report: ${report.tests.length} tests, ${failures} with failures, ${report.recoveries.length} recoveries; ${ROUNDS} rounds, median`,
+)
 const all = Array.from({ length: ROUNDS }, () => measure([...REPORTER_NAMES]))
 console.log(`  files: ${all[0].sizes.join(', ')}`)
 for (const name of REPORTER_NAMES) {
   const runs = Array.from({ length: 3 }, () => measure([name]))
-  console.log(`  ${name.padEnd(8)} alone (incl. building the view): ${median(runs.map((r) => r.ms)).toFixed(0)} ms wall, ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU`)
+  console.log(
+    `  ${name.padEnd(8)} alone (incl. building the view): ${median(runs.map((r) => r.ms)).toFixed(0)} ms wall, ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU`,
+  )
 }
-console.log(`  build view + write every format: ${median(all.map((r) => r.ms)).toFixed(0)} ms wall, ${median(all.map((r) => r.cpuMs)).toFixed(0)} ms CPU (wall per round: ${all.map((r) => r.ms.toFixed(0)).join(', ')}; target ≤ 1000 ms)`)
-console.log(`  load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (wall time grows with it, CPU time much less)`)
+console.log(
+  `  build view + write every format: ${median(all.map((r) => r.ms)).toFixed(0)} ms wall, ${median(all.map((r) => r.cpuMs)).toFixed(0)} ms CPU (wall per round: ${all.map((r) => r.ms.toFixed(0)).join(', ')}; target ≤ 1000 ms)`,
+)
+console.log(
+  `  load average while measuring: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores (wall time grows with it, CPU time much less)`,
+)
 console.log(
   `  heap growth while writing: ${mb(median(all.map((r) => r.growth)))} MB, retained after GC: ${mb(median(all.map((r) => r.retained)))} MB (target ≤ 50 MB)${globalThis.gc ? '' : ' [run with --expose-gc for a clean baseline]'}`,
 )

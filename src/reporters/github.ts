@@ -23,7 +23,12 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
-export function annotation(level: 'error' | 'warning', test: TestReport, title: string, message: string): string {
+export function annotation(
+  level: 'error' | 'warning',
+  test: TestReport,
+  title: string,
+  message: string,
+): string {
   const props = [`file=${escapeProperty(test.file)}`]
   if (test.line !== undefined) props.push(`line=${test.line}`)
   props.push(`title=${escapeProperty(title)}`)
@@ -47,13 +52,33 @@ function table(headers: string[], rows: (string | number | null | undefined)[][]
   return lines
 }
 
-function testTable(title: string, tests: readonly TestReport[], headers: string[], row: (t: TestReport) => (string | number | null)[]): string[] {
+function testTable(
+  title: string,
+  tests: readonly TestReport[],
+  headers: string[],
+  row: (t: TestReport) => (string | number | null)[],
+): string[] {
   if (tests.length === 0) return []
-  return ['', `### ${title} (${tests.length})`, '', ...table(['test', 'location', ...headers], tests.map((t) => [t.name, location(t), ...row(t)]))]
+  return [
+    '',
+    `### ${title} (${tests.length})`,
+    '',
+    ...table(
+      ['test', 'location', ...headers],
+      tests.map((t) => [t.name, location(t), ...row(t)]),
+    ),
+  ]
 }
 
 function recoveryRows(recoveries: readonly RecoveryReport[]): (string | number)[][] {
-  return recoveries.map((r) => [r.service, r.strategy, r.trigger, r.ok ? 'ok' : `failed: ${r.error ?? ''}`, seconds(r.durationMs), r.requests])
+  return recoveries.map((r) => [
+    r.service,
+    r.strategy,
+    r.trigger,
+    r.ok ? 'ok' : `failed: ${r.error ?? ''}`,
+    seconds(r.durationMs),
+    r.requests,
+  ])
 }
 
 export function jobSummary({ view }: RenderContext): string {
@@ -78,28 +103,70 @@ export function jobSummary({ view }: RenderContext): string {
     ),
   ]
   if (report.recoveries.length > 0) {
-    lines.push('', '### Recoveries', '', ...table(['service', 'strategy', 'trigger', 'result', 'duration', 'requests'], recoveryRows(report.recoveries)))
+    lines.push(
+      '',
+      '### Recoveries',
+      '',
+      ...table(
+        ['service', 'strategy', 'trigger', 'result', 'duration', 'requests'],
+        recoveryRows(report.recoveries),
+      ),
+    )
   }
   const error = (t: TestReport): string => firstLine(decidingError(t)?.message ?? '', 160)
   lines.push(
-    ...testTable('Healed', view.healed, ['service', 'rule', 'attempts'], (t) => [t.service, ruleOf(t), t.attempts]),
-    ...testTable('Flaky', view.flaky, ['rule', 'attempts', 'first error'], (t) => [ruleOf(t), t.attempts, firstLine(t.tries?.find((x) => x.state === 'failed')?.errors[0]?.message ?? '', 160)]),
+    ...testTable('Healed', view.healed, ['service', 'rule', 'attempts'], (t) => [
+      t.service,
+      ruleOf(t),
+      t.attempts,
+    ]),
+    ...testTable('Flaky', view.flaky, ['rule', 'attempts', 'first error'], (t) => [
+      ruleOf(t),
+      t.attempts,
+      firstLine(t.tries?.find((x) => x.state === 'failed')?.errors[0]?.message ?? '', 160),
+    ]),
     ...testTable('Test bugs', view.testBugs, ['rule', 'error'], (t) => [ruleOf(t), error(t)]),
-    ...testTable('Infra failures, not recovered', view.infraFailures, ['service', 'rule', 'root cause'], (t) => [t.service, ruleOf(t), rootCause(t, report.recoveries)]),
+    ...testTable(
+      'Infra failures, not recovered',
+      view.infraFailures,
+      ['service', 'rule', 'root cause'],
+      (t) => [t.service, ruleOf(t), rootCause(t, report.recoveries)],
+    ),
   )
   return `${lines.join('\n')}\n`
 }
 
 export function annotations({ view }: RenderContext): string[] {
   const errors = [
-    ...view.testBugs.map((t) => annotation('error', t, `Test bug: ${t.name}`, `${firstLine(decidingError(t)?.message ?? 'failed')} (rule ${ruleOf(t)})`)),
+    ...view.testBugs.map((t) =>
+      annotation(
+        'error',
+        t,
+        `Test bug: ${t.name}`,
+        `${firstLine(decidingError(t)?.message ?? 'failed')} (rule ${ruleOf(t)})`,
+      ),
+    ),
     ...view.infraFailures.map((t) =>
-      annotation('error', t, `Infra failure (${t.service ?? 'unknown service'}): ${t.name}`, `${rootCause(t, view.report.recoveries)} (rule ${ruleOf(t)})`),
+      annotation(
+        'error',
+        t,
+        `Infra failure (${t.service ?? 'unknown service'}): ${t.name}`,
+        `${rootCause(t, view.report.recoveries)} (rule ${ruleOf(t)})`,
+      ),
     ),
   ]
   const warnings = [
-    ...view.flaky.map((t) => annotation('warning', t, `Flaky: ${t.name}`, `passed after ${t.attempts} attempts (rule ${ruleOf(t)})`)),
-    ...view.healed.map((t) => annotation('warning', t, `Healed: ${t.name}`, `${t.service ?? 'a service'} was recovered and the test passed on attempt ${t.attempts} (rule ${ruleOf(t)})`)),
+    ...view.flaky.map((t) =>
+      annotation('warning', t, `Flaky: ${t.name}`, `passed after ${t.attempts} attempts (rule ${ruleOf(t)})`),
+    ),
+    ...view.healed.map((t) =>
+      annotation(
+        'warning',
+        t,
+        `Healed: ${t.name}`,
+        `${t.service ?? 'a service'} was recovered and the test passed on attempt ${t.attempts} (rule ${ruleOf(t)})`,
+      ),
+    ),
   ]
   return [...errors.slice(0, MAX_ANNOTATIONS_PER_LEVEL), ...warnings.slice(0, MAX_ANNOTATIONS_PER_LEVEL)]
 }

@@ -1,5 +1,5 @@
 /**
- * `index.html`: one self-contained page (no network: a Content-Security-Policy forbids every
+ * `index.markup`: one self-contained page (no network: a Content-Security-Policy forbids every
  * fetch, screenshots are inlined as data URLs) with the timeline, the recoveries, and a
  * filterable table of tests with each failed try's errors and the test's screenshots.
  */
@@ -10,7 +10,7 @@ import { summaryLine } from '../core/summary-line.js'
 import type { TestOutcome, TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
-import { html, trusted, type Markup } from './html-escape.js'
+import { markup, trusted, type Markup } from './html-escape.js'
 import { timelineSvg } from './timeline-svg.js'
 import { errorText, location, rootCause, seconds, type ReportView } from './view.js'
 
@@ -72,7 +72,7 @@ function header(view: ReportView): Markup {
   const started = report.startedAt ? `started ${report.startedAt}` : ''
   const duration = report.durationMs !== undefined ? `, ${seconds(report.durationMs)}` : ''
   const merged = report.mergedFrom?.length ? ` · merged from ${report.mergedFrom.join(', ')}` : ''
-  return html`<h1>vitest-heal report: <span class="badge o-${report.outcome === 'passed' ? 'passed' : 'failed'}">${report.outcome}</span></h1>
+  return markup`<h1>vitest-heal report: <span class="badge o-${report.outcome === 'passed' ? 'passed' : 'failed'}">${report.outcome}</span></h1>
 <div class="line">${summaryLine(report.summary, report.recoveries)}</div>
 <p class="meta">${started}${duration}${report.vitestVersion ? ` · vitest ${report.vitestVersion}` : ''}${merged}</p>`
 }
@@ -86,70 +86,89 @@ function legend(): Markup {
     ['st-broken', 'broken'],
     ['recovery-swatch', 'recovery (start–end)'],
   ]
-  return html`<p class="legend">${items.map(([cls, label]) => html`<span><svg width="10" height="10"><rect class="${cls}" width="10" height="10"></rect></svg> ${label}</span>`)}</p>`
+  return markup`<p class="legend">${items.map(([cls, label]) => markup`<span><svg width="10" height="10"><rect class="${cls}" width="10" height="10"></rect></svg> ${label}</span>`)}</p>`
 }
 
 function recoveriesTable(view: ReportView): Markup {
   const rows = view.report.recoveries
-  if (rows.length === 0) return html`<h2>Recoveries</h2><p class="meta">None: no service needed healing.</p>`
-  return html`<h2>Recoveries (${rows.length})</h2><table id="recoveries"><thead><tr><th>service</th><th>strategy</th><th>trigger</th><th>started</th><th>duration</th><th>requests</th><th>result</th></tr></thead><tbody>${rows.map(
+  if (rows.length === 0)
+    return markup`<h2>Recoveries</h2><p class="meta">None: no service needed healing.</p>`
+  return markup`<h2>Recoveries (${rows.length})</h2><table id="recoveries"><thead><tr><th>service</th><th>strategy</th><th>trigger</th><th>started</th><th>duration</th><th>requests</th><th>result</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}</td><td>${r.trigger}</td><td>${r.startedAt}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
+      markup`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}</td><td>${r.trigger}</td><td>${r.startedAt}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
   )}</tbody></table>`
 }
 
 function tryMarkup(attempt: TryRecord, index: number): Markup {
   const verdict = attempt.verdict ?? attempt.hypothesis
-  const decided = verdict ? ` · ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}: ${verdict.evidence}` : ''
-  return html`<div class="try"><strong class="o-${attempt.state === 'passed' ? 'passed' : 'failed'}">try ${index + 1}: ${attempt.state}</strong> <span class="meta">pass ${attempt.pass} · ${seconds(attempt.durationMs)}${decided}</span>${attempt.errors.map(
-    (e) => html`<pre>${errorText(e)}</pre>`,
+  const decided = verdict
+    ? ` · ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}: ${verdict.evidence}`
+    : ''
+  return markup`<div class="try"><strong class="o-${attempt.state === 'passed' ? 'passed' : 'failed'}">try ${index + 1}: ${attempt.state}</strong> <span class="meta">pass ${attempt.pass} · ${seconds(attempt.durationMs)}${decided}</span>${attempt.errors.map(
+    (e) => markup`<pre>${errorText(e)}</pre>`,
   )}</div>`
 }
 
-function attachmentMarkup(reportDir: string, attachment: NonNullable<TestReport['attachments']>[number]): Markup {
+function attachmentMarkup(
+  reportDir: string,
+  attachment: NonNullable<TestReport['attachments']>[number],
+): Markup {
   const file = join(reportDir, attachment.path)
-  const isImage = (attachment.contentType ?? '').startsWith('image/') || /\.(png|jpe?g|gif|webp)$/i.test(attachment.path)
+  const isImage =
+    (attachment.contentType ?? '').startsWith('image/') || /\.(png|jpe?g|gif|webp)$/i.test(attachment.path)
   if (isImage) {
     try {
       if (statSync(file).size <= MAX_INLINE_BYTES) {
-        const type = attachment.contentType ?? `image/${attachment.path.split('.').pop()?.toLowerCase().replace('jpg', 'jpeg')}`
+        const type =
+          attachment.contentType ??
+          `image/${attachment.path.split('.').pop()?.toLowerCase().replace('jpg', 'jpeg')}`
         const data = `data:${type};base64,${readFileSync(file).toString('base64')}`
-        return html`<figure><img class="shot" alt="${attachment.name}" src="${data}"><figcaption>${attachment.name}</figcaption></figure>`
+        return markup`<figure><img class="shot" alt="${attachment.name}" src="${data}"><figcaption>${attachment.name}</figcaption></figure>`
       }
     } catch {
-      return html`<p class="meta">${attachment.name}: ${attachment.path} (missing)</p>`
+      return markup`<p class="meta">${attachment.name}: ${attachment.path} (missing)</p>`
     }
   }
-  return html`<p class="meta">${attachment.name}: ${attachment.path}</p>`
+  return markup`<p class="meta">${attachment.name}: ${attachment.path}</p>`
 }
 
 function detailRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const tries = test.tries ?? []
   const failed = tries.filter((t) => t.state === 'failed').length
-  if (failed === 0 && !test.attachments?.length) return html``
-  const cause = test.outcome === 'failed' && test.cause === 'infra' ? html`<p><strong>Root cause:</strong> ${rootCause(test, view.report.recoveries)}</p>` : ''
-  return html`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="7"><details${test.outcome === 'failed' ? trusted(' open') : ''}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${cause}${tries.map(tryMarkup)}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
+  if (failed === 0 && !test.attachments?.length) return markup``
+  const cause =
+    test.outcome === 'failed' && test.cause === 'infra'
+      ? markup`<p><strong>Root cause:</strong> ${rootCause(test, view.report.recoveries)}</p>`
+      : ''
+  return markup`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="7"><details${test.outcome === 'failed' ? trusted(' open') : ''}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${cause}${tries.map(tryMarkup)}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
 }
 
 function testRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const outcome = test.outcome === 'failed' ? `failed (${test.cause ?? 'test-bug'})` : test.outcome
-  return html`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
+  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
 }
 
 function testsTableHead(view: ReportView): Markup {
   const s = view.report.summary
-  const counts: Record<TestOutcome, number> = { failed: s.failed, healed: s.healed, flaky: s.flaky, skipped: s.skipped, passed: s.passed }
+  const counts: Record<TestOutcome, number> = {
+    failed: s.failed,
+    healed: s.healed,
+    flaky: s.flaky,
+    skipped: s.skipped,
+    passed: s.passed,
+  }
   const shownAtFirst = s.total - s.passed
-  return html`<h2>Tests (<span id="shown">${shownAtFirst}</span> of ${s.total} shown)</h2>
-<p class="filters">${OUTCOMES.map((o) => html`<label><input type="checkbox" data-outcome="${o}"${o === 'passed' ? '' : trusted(' checked')}> <span class="o-${o}">${o} (${counts[o]})</span></label>`)}<input id="filter-text" type="search" placeholder="filter by name or file"></p>
+  return markup`<h2>Tests (<span id="shown">${shownAtFirst}</span> of ${s.total} shown)</h2>
+<p class="filters">${OUTCOMES.map((o) => markup`<label><input type="checkbox" data-outcome="${o}"${o === 'passed' ? '' : trusted(' checked')}> <span class="o-${o}">${o} (${counts[o]})</span></label>`)}<input id="filter-text" type="search" placeholder="filter by name or file"></p>
 <table id="tests"><thead><tr><th>outcome</th><th>test</th><th>location</th><th>service</th><th>rule</th><th>attempts</th><th>duration</th></tr></thead><tbody>`
 }
 
 function unhandledErrors(view: ReportView): Markup {
   const errors = view.report.unhandledErrors ?? []
-  if (errors.length === 0) return html``
-  return html`<h2>Errors outside tests (${errors.length})</h2><table id="unhandled"><thead><tr><th>error</th><th>verdict</th><th>forgiven</th></tr></thead><tbody>${errors.map(
-    (e) => html`<tr><td><pre>${e.name}: ${e.message}</pre></td><td>${e.verdict ? `${e.verdict.kind} (${e.verdict.rule})` : ''}</td><td>${e.forgiven ? 'yes: its outage was healed' : 'no'}</td></tr>`,
+  if (errors.length === 0) return markup``
+  return markup`<h2>Errors outside tests (${errors.length})</h2><table id="unhandled"><thead><tr><th>error</th><th>verdict</th><th>forgiven</th></tr></thead><tbody>${errors.map(
+    (e) =>
+      markup`<tr><td><pre>${e.name}: ${e.message}</pre></td><td>${e.verdict ? `${e.verdict.kind} (${e.verdict.rule})` : ''}</td><td>${e.forgiven ? 'yes: its outage was healed' : 'no'}</td></tr>`,
   )}</tbody></table>`
 }
 
@@ -157,7 +176,7 @@ function unhandledErrors(view: ReportView): Markup {
 export function* htmlChunks(view: ReportView, reportDir: string): Generator<string> {
   const nonce = randomBytes(16).toString('base64')
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`
-  yield html`<!doctype html>
+  yield markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}</style></head>
 <body>${header(view)}
@@ -166,7 +185,7 @@ ${recoveriesTable(view)}
 ${testsTableHead(view)}`.value
   const tests = [...view.report.tests].sort((a, b) => ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome])
   for (const test of tests) yield testRow(view, reportDir, test).value
-  yield html`</tbody></table>
+  yield markup`</tbody></table>
 ${unhandledErrors(view)}
 <script nonce="${nonce}">${trusted(SCRIPT)}</script></body></html>
 `.value

@@ -25,7 +25,13 @@ function xmlText(text: string): string {
   return text.replace(NOT_XML_CHAR, '')
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text', format: true, suppressEmptyNode: true })
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  textNodeName: '#text',
+  format: true,
+  suppressEmptyNode: true,
+})
 
 interface SuiteCounts {
   tests: number
@@ -83,7 +89,9 @@ function firstError(attempt: TryRecord): TryError {
 
 function describeTry(attempt: TryRecord, index: number): string {
   const verdict = attempt.verdict ?? attempt.hypothesis
-  const decided = verdict ? `, ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}` : ''
+  const decided = verdict
+    ? `, ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}`
+    : ''
   return xmlText(`try ${index + 1} (pass ${attempt.pass}${decided}):\n${errorText(firstError(attempt))}`)
 }
 
@@ -101,7 +109,9 @@ function properties(test: TestReport): XmlNode {
     ['attempts', test.attempts],
   ]
   return {
-    property: entries.filter(([, value]) => value !== null).map(([name, value]) => ({ '@_name': name, '@_value': xmlText(String(value)) })),
+    property: entries
+      .filter(([, value]) => value !== null)
+      .map(([name, value]) => ({ '@_name': name, '@_value': xmlText(String(value)) })),
   }
 }
 
@@ -125,14 +135,18 @@ function extraFailure({ attempt, index }: FailedTry): XmlNode {
  * error, rerunError, flakyError, system-out); object keys are written in insertion order.
  */
 function outcomeElements(test: TestReport): XmlNode {
-  const failedTries = (test.tries ?? []).map((attempt, index) => ({ attempt, index })).filter((t) => t.attempt.state === 'failed')
+  const failedTries = (test.tries ?? [])
+    .map((attempt, index) => ({ attempt, index }))
+    .filter((t) => t.attempt.state === 'failed')
   if (test.outcome === 'skipped') return { skipped: '' }
   if (failedTries.length === 0 && test.outcome !== 'failed') return {}
   if (test.outcome === 'failed') {
     const infra = test.cause === 'infra'
     const [first, ...reruns] = failedTries
     const main = first ? mainFailure(first) : { '@_message': 'failed', '@_type': test.cause ?? 'failed' }
-    return infra ? { error: main, rerunError: reruns.map(extraFailure) } : { failure: main, rerunFailure: reruns.map(extraFailure) }
+    return infra
+      ? { error: main, rerunError: reruns.map(extraFailure) }
+      : { failure: main, rerunFailure: reruns.map(extraFailure) }
   }
   return {
     flakyFailure: failedTries.filter((t) => !isInfra(t.attempt)).map(extraFailure),
@@ -152,7 +166,9 @@ function testcase(test: TestReport, file: string, reportDir: string): XmlNode {
   Object.assign(node, outcomeElements(test))
   // Jenkins' attachments plugin and GitLab both read `[[ATTACHMENT|path]]` lines from system-out.
   if (test.attachments?.length) {
-    node['system-out'] = xmlText(test.attachments.map((a) => `[[ATTACHMENT|${join(reportDir, a.path)}]]`).join('\n'))
+    node['system-out'] = xmlText(
+      test.attachments.map((a) => `[[ATTACHMENT|${join(reportDir, a.path)}]]`).join('\n'),
+    )
   }
   return node
 }
@@ -167,7 +183,11 @@ export function* junitChunks(tests: readonly TestReport[], reportDir: string): G
   yield `<testsuites name="vitest-heal" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${seconds(total.ms)}">\n`
   for (const [file, fileTests] of groupByFile(tests)) {
     const name = xmlText(file)
-    const suite = { '@_name': name, ...countAttributes(count(fileTests)), testcase: fileTests.map((t) => testcase(t, name, reportDir)) }
+    const suite = {
+      '@_name': name,
+      ...countAttributes(count(fileTests)),
+      testcase: fileTests.map((t) => testcase(t, name, reportDir)),
+    }
     yield builder.build({ testsuite: suite }) as string
   }
   yield '</testsuites>\n'

@@ -135,10 +135,13 @@ function readShard(dir: string, index: number): RunReport {
 
 /** Attachment paths are relative to their shard's directory; the merged report lives elsewhere. */
 function rebaseAttachments(report: RunReport, fromDir: string, toDir: string): RunReport {
-  const rebase = (path: string): string => (isAbsolute(path) ? path : relative(toDir, join(fromDir, path)).split(sep).join('/'))
+  const rebase = (path: string): string =>
+    isAbsolute(path) ? path : relative(toDir, join(fromDir, path)).split(sep).join('/')
   return {
     ...report,
-    tests: report.tests.map((t) => (t.attachments ? { ...t, attachments: t.attachments.map((a) => ({ ...a, path: rebase(a.path) })) } : t)),
+    tests: report.tests.map((t) =>
+      t.attachments ? { ...t, attachments: t.attachments.map((a) => ({ ...a, path: rebase(a.path) })) } : t,
+    ),
   }
 }
 
@@ -158,7 +161,11 @@ export interface MergeDirsResult extends WriteReportsResult {
 }
 
 /** Reads `<dir>/report.json` of every shard, merges them and writes every format into `outDir`. */
-export function mergeReportDirs(dirs: readonly string[], outDir: string, options: MergeDirsOptions = {}): MergeDirsResult {
+export function mergeReportDirs(
+  dirs: readonly string[],
+  outDir: string,
+  options: MergeDirsOptions = {},
+): MergeDirsResult {
   const out = resolve(outDir)
   const reports = dirs.map((dir, i) => rebaseAttachments(readShard(resolve(dir), i), resolve(dir), out))
   const sources = dirs.map((dir) => relative(process.cwd(), resolve(dir)) || dir)

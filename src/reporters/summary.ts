@@ -11,7 +11,14 @@ import { decidingError, firstLine, location, rootCause, ruleOf } from './view.js
 /** Long lists belong in the HTML report; the terminal shows enough to start fixing. */
 const MAX_LISTED = 20
 
-const ANSI = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] } as const
+const ANSI = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+} as const
 export type Tone = keyof typeof ANSI
 type Paint = (tone: Tone, text: string) => string
 
@@ -26,11 +33,17 @@ function painter(colour: boolean): Paint {
   return (tone, text) => `\x1b[${ANSI[tone][0]}m${text}\x1b[${ANSI[tone][1]}m`
 }
 
-function section(paint: Paint, title: string, tests: readonly TestReport[], entry: (t: TestReport) => string[]): string[] {
+function section(
+  paint: Paint,
+  title: string,
+  tests: readonly TestReport[],
+  entry: (t: TestReport) => string[],
+): string[] {
   if (tests.length === 0) return []
   const lines = [paint('bold', ` ${title} (${tests.length})`)]
   for (const test of tests.slice(0, MAX_LISTED)) lines.push(...entry(test))
-  if (tests.length > MAX_LISTED) lines.push(paint('dim', `   … and ${tests.length - MAX_LISTED} more in the HTML report`))
+  if (tests.length > MAX_LISTED)
+    lines.push(paint('dim', `   … and ${tests.length - MAX_LISTED} more in the HTML report`))
   return lines
 }
 
@@ -60,7 +73,8 @@ export function terminalSummary(ctx: RenderContext): string {
   const unforgiven = (view.report.unhandledErrors ?? []).filter((e) => !e.forgiven)
   if (unforgiven.length > 0) {
     lines.push(paint('bold', ` Errors outside tests (${unforgiven.length})`))
-    for (const error of unforgiven.slice(0, MAX_LISTED)) lines.push(`   ${paint('red', '✗')} ${error.name}: ${firstLine(error.message)}`)
+    for (const error of unforgiven.slice(0, MAX_LISTED))
+      lines.push(`   ${paint('red', '✗')} ${error.name}: ${firstLine(error.message)}`)
   }
 
   const summary = summaryLine(view.report.summary, recoveries)

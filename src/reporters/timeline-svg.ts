@@ -4,7 +4,7 @@
  * test that did not simply pass, so an outage and the tests it broke line up vertically.
  */
 import type { TestOutcome } from '../core/report.js'
-import { html, type Markup } from './html-escape.js'
+import { markup, type Markup } from './html-escape.js'
 import { location, seconds, type HealthState, type ReportView, type ServiceLane } from './view.js'
 
 const WIDTH = 1000
@@ -38,16 +38,16 @@ function laneMarkup(view: ReportView, lane: ServiceLane, top: number): Markup {
     const x0 = x(view, s.from)
     const w = Math.max(1, x(view, s.to) - x0)
     const tip = `${lane.label}: ${s.state} from ${seconds(s.from)} to ${seconds(s.to)}${s.detail ? ` — ${s.detail}` : ''}`
-    return html`<rect class="health ${STATE_CLASS[s.state]}" x="${num(x0)}" y="${top}" width="${num(w)}" height="16"><title>${tip}</title></rect>`
+    return markup`<rect class="health ${STATE_CLASS[s.state]}" x="${num(x0)}" y="${top}" width="${num(w)}" height="16"><title>${tip}</title></rect>`
   })
   const recoveries = lane.recoveries.map((r) => {
     const x0 = x(view, r.from)
     const x1 = Math.max(x0 + 2, x(view, r.to))
     const outcome = r.ok ? 'ok' : 'failed'
     const tip = `${lane.label}: ${r.strategy} (${r.trigger}) ${outcome} in ${seconds(r.durationMs)}, ${r.requests} request(s)${r.error ? ` — ${r.error}` : ''}`
-    return html`<g class="recovery recovery-${outcome}"><title>${tip}</title><rect x="${num(x0)}" y="${top + 20}" width="${num(x1 - x0)}" height="10"></rect><line class="recovery-start" x1="${num(x0)}" x2="${num(x0)}" y1="${top - 2}" y2="${top + 32}"></line><line class="recovery-end" x1="${num(x1)}" x2="${num(x1)}" y1="${top - 2}" y2="${top + 32}"></line></g>`
+    return markup`<g class="recovery recovery-${outcome}"><title>${tip}</title><rect x="${num(x0)}" y="${top + 20}" width="${num(x1 - x0)}" height="10"></rect><line class="recovery-start" x1="${num(x0)}" x2="${num(x0)}" y1="${top - 2}" y2="${top + 32}"></line><line class="recovery-end" x1="${num(x1)}" x2="${num(x1)}" y1="${top - 2}" y2="${top + 32}"></line></g>`
   })
-  return html`<g class="lane" data-service="${lane.service}"><text class="label" x="${GUTTER - 8}" y="${top + 13}">${lane.label}</text>${segments}${recoveries}</g>`
+  return markup`<g class="lane" data-service="${lane.service}"><text class="label" x="${GUTTER - 8}" y="${top + 13}">${lane.label}</text>${segments}${recoveries}</g>`
 }
 
 function histogram(view: ReportView, top: number): Markup {
@@ -67,27 +67,32 @@ function histogram(view: ReportView, top: number): Markup {
       if (n === 0) continue
       const h = Math.max(1, (n / tallest) * HISTOGRAM)
       y -= h
-      bars.push(html`<rect class="bin o-${outcome}" x="${num(GUTTER + i * binWidth)}" y="${num(y)}" width="${num(binWidth)}" height="${num(h)}"><title>${n} ${outcome}</title></rect>`)
+      bars.push(
+        markup`<rect class="bin o-${outcome}" x="${num(GUTTER + i * binWidth)}" y="${num(y)}" width="${num(binWidth)}" height="${num(h)}"><title>${n} ${outcome}</title></rect>`,
+      )
     }
   })
-  return html`<g class="histogram"><text class="label" x="${GUTTER - 8}" y="${top + HISTOGRAM / 2 + 4}">tests</text>${bars}</g>`
+  return markup`<g class="histogram"><text class="label" x="${GUTTER - 8}" y="${top + HISTOGRAM / 2 + 4}">tests</text>${bars}</g>`
 }
 
 function marks(view: ReportView, top: number): Markup {
-  const notable = view.placed.filter((p) => p.test.outcome !== 'passed' && p.test.outcome !== 'skipped').slice(0, MAX_MARKS)
+  const notable = view.placed
+    .filter((p) => p.test.outcome !== 'passed' && p.test.outcome !== 'skipped')
+    .slice(0, MAX_MARKS)
   const rows = { healed: 0, flaky: 1, failed: 2 } as Record<TestOutcome, number>
   const circles = notable.map((p) => {
     const cy = top + 6 + (rows[p.test.outcome] ?? 0) * 10
     const tip = `${p.test.outcome}${p.test.service ? ` (${p.test.service})` : ''}: ${p.test.name} — ${location(p.test)}`
-    return html`<circle class="test-mark o-${p.test.outcome}" cx="${num(x(view, p.at))}" cy="${cy}" r="3.5"><title>${tip}</title></circle>`
+    return markup`<circle class="test-mark o-${p.test.outcome}" cx="${num(x(view, p.at))}" cy="${cy}" r="3.5"><title>${tip}</title></circle>`
   })
-  return html`<g class="marks"><text class="label" x="${GUTTER - 8}" y="${top + 20}">healed / flaky / failed</text>${circles}</g>`
+  return markup`<g class="marks"><text class="label" x="${GUTTER - 8}" y="${top + 20}">healed / flaky / failed</text>${circles}</g>`
 }
 
 function axis(view: ReportView, top: number): Markup {
   const ticks = Array.from({ length: 6 }, (_, i) => (view.spanMs * i) / 5)
-  return html`<g class="axis">${ticks.map(
-    (ms) => html`<line x1="${num(x(view, ms))}" x2="${num(x(view, ms))}" y1="8" y2="${top}"></line><text x="${num(x(view, ms))}" y="${top + 14}">${seconds(ms)}</text>`,
+  return markup`<g class="axis">${ticks.map(
+    (ms) =>
+      markup`<line x1="${num(x(view, ms))}" x2="${num(x(view, ms))}" y1="8" y2="${top}"></line><text x="${num(x(view, ms))}" y="${top + 14}">${seconds(ms)}</text>`,
   )}</g>`
 }
 
@@ -103,5 +108,5 @@ export function timelineSvg(view: ReportView): Markup {
   const testMarks = marks(view, top)
   top += 34
   const height = top + 24
-  return html`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="Run timeline: service health, recoveries and test outcomes over time">${axis(view, top)}${lanes}${hist}${testMarks}</svg>`
+  return markup`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="Run timeline: service health, recoveries and test outcomes over time">${axis(view, top)}${lanes}${hist}${testMarks}</svg>`
 }

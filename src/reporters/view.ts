@@ -168,7 +168,11 @@ function buildLanes(report: RunReport, startMs: number, endMs: number): ServiceL
 
   for (const recovery of report.recoveries) {
     const from = (toMs(recovery.startedAt) ?? startMs) - startMs
-    lane(recovery.service, recovery.source).recoveries.push({ ...recovery, from, to: from + recovery.durationMs })
+    lane(recovery.service, recovery.source).recoveries.push({
+      ...recovery,
+      from,
+      to: from + recovery.durationMs,
+    })
   }
   return [...lanes.values()].sort((a, b) => a.label.localeCompare(b.label))
 }
@@ -192,7 +196,9 @@ export function location(test: TestReport): string {
 }
 
 /** The error that decided a failed test's outcome: the first error of its last failed try. */
-export function decidingError(test: TestReport): { name: string; message: string; stack?: string } | undefined {
+export function decidingError(
+  test: TestReport,
+): { name: string; message: string; stack?: string } | undefined {
   const failed = (test.tries ?? []).filter((t) => t.state === 'failed')
   return failed[failed.length - 1]?.errors[0]
 }

@@ -45,14 +45,20 @@ export interface WriteReportsResult {
 }
 
 /** Every reporter, except GitHub's outside GitHub Actions (annotations are noise in a local terminal). */
-export function defaultReporters(env: Readonly<Record<string, string | undefined>> = process.env): ReporterName[] {
+export function defaultReporters(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ReporterName[] {
   return REPORTER_NAMES.filter((name) => name !== 'github' || env.GITHUB_ACTIONS === 'true')
 }
 
 function checkReporters(reporters: readonly unknown[]): ReporterName[] {
   return reporters.map((name, i) => {
     if (typeof name !== 'string' || !(REPORTER_NAMES as readonly string[]).includes(name)) {
-      throw new HealConfigError(`reporters[${i}]`, `one of ${REPORTER_NAMES.map((n) => `'${n}'`).join(', ')}`, name)
+      throw new HealConfigError(
+        `reporters[${i}]`,
+        `one of ${REPORTER_NAMES.map((n) => `'${n}'`).join(', ')}`,
+        name,
+      )
     }
     return name as ReporterName
   })

@@ -10,7 +10,13 @@ import { pathToFileURL } from 'node:url'
 import { Browser, Builder, By, logging, type WebDriver } from 'selenium-webdriver'
 import chrome from 'selenium-webdriver/chrome.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_FLAGS, DEFAULT_CHROMIUM_PATH, killBrowsers, startChromedriver, type Chromedriver } from '../../src/selenium/chromedriver.js'
+import {
+  CHROMIUM_FLAGS,
+  DEFAULT_CHROMIUM_PATH,
+  killBrowsers,
+  startChromedriver,
+  type Chromedriver,
+} from '../../src/selenium/chromedriver.js'
 import { writeReports } from '../../src/reporters/index.js'
 import { captureStream, exampleReport, EXAMPLE_DIR, XSS_NAME } from './fixtures/example-report.js'
 
@@ -21,7 +27,12 @@ let driver: WebDriver
 
 beforeAll(async () => {
   cpSync(join(EXAMPLE_DIR, 'screenshots'), join(reportDir, 'screenshots'), { recursive: true })
-  const result = writeReports(exampleReport(), { reportDir, reporters: ['html'], stdout: captureStream(), env: {} })
+  const result = writeReports(exampleReport(), {
+    reportDir,
+    reporters: ['html'],
+    stdout: captureStream(),
+    env: {},
+  })
   expect(result.failed).toEqual([])
 
   process.env.SE_OFFLINE ??= 'true'
@@ -32,7 +43,12 @@ beforeAll(async () => {
   const options = new chrome.Options().setChromeBinaryPath(DEFAULT_CHROMIUM_PATH)
   options.addArguments(...CHROMIUM_FLAGS, '--window-size=1280,900', `--user-data-dir=${userDataDir}`)
   options.setLoggingPrefs(prefs)
-  driver = await new Builder().forBrowser(Browser.CHROME).disableEnvironmentOverrides().usingServer(chromedriver.url).setChromeOptions(options).build()
+  driver = await new Builder()
+    .forBrowser(Browser.CHROME)
+    .disableEnvironmentOverrides()
+    .usingServer(chromedriver.url)
+    .setChromeOptions(options)
+    .build()
   await driver.get(pathToFileURL(join(reportDir, 'index.html')).href)
 })
 
@@ -49,7 +65,9 @@ describe('index.html in Chromium', () => {
   it('loads with no console error', async () => {
     expect(await driver.getTitle()).toBe('vitest-heal report: failed')
     const entries = await driver.manage().logs().get(logging.Type.BROWSER)
-    expect(entries.filter((e) => e.level.value >= logging.Level.WARNING.value).map((e) => e.message)).toEqual([])
+    expect(entries.filter((e) => e.level.value >= logging.Level.WARNING.value).map((e) => e.message)).toEqual(
+      [],
+    )
   })
 
   it('renders the timeline: a lane per service, outages, recoveries and test marks', async () => {
@@ -62,7 +80,9 @@ describe('index.html in Chromium', () => {
     expect(await count('#timeline g.recovery')).toBe(3)
     expect(await count('#timeline circle.test-mark')).toBe(7)
     // Painted, not merely present: an outage rect has its colour from the stylesheet the CSP allowed.
-    const fill = await driver.executeScript<string>("return getComputedStyle(document.querySelector('#timeline rect.st-down')).fill")
+    const fill = await driver.executeScript<string>(
+      "return getComputedStyle(document.querySelector('#timeline rect.st-down')).fill",
+    )
     expect(fill).toBe('rgb(207, 34, 46)')
   })
 
@@ -77,7 +97,9 @@ describe('index.html in Chromium', () => {
   })
 
   it('shows the screenshot a test attached', async () => {
-    const size = await driver.executeScript<number[]>("const i = document.querySelector('img.shot'); return [i.complete, i.naturalWidth, i.naturalHeight]")
+    const size = await driver.executeScript<number[]>(
+      "const i = document.querySelector('img.shot'); return [i.complete, i.naturalWidth, i.naturalHeight]",
+    )
     expect(size).toEqual([true, 160, 90])
   })
 

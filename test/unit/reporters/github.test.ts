@@ -11,7 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function run(summaryFile: string): string {
   const stdout = captureStream()
-  renderGithub({ view: buildView(exampleReport()), reportDir: dir, stdout, env: { GITHUB_STEP_SUMMARY: summaryFile } })
+  renderGithub({
+    view: buildView(exampleReport()),
+    reportDir: dir,
+    stdout,
+    env: { GITHUB_STEP_SUMMARY: summaryFile },
+  })
   return stdout.text()
 }
 
@@ -24,12 +29,16 @@ describe('workflow-command escaping', () => {
   it('keeps a multi-line message with a forged command inside one annotation', () => {
     const [test] = exampleReport().tests
     const line = annotation('error', test!, 'title, with: colon', 'boom\n::error::forged')
-    expect(line).toBe('::error file=test/users.test.ts,line=10,title=title%2C with%3A colon::boom%0A::error::forged')
+    expect(line).toBe(
+      '::error file=test/users.test.ts,line=10,title=title%2C with%3A colon::boom%0A::error::forged',
+    )
     expect(line.split('\n')).toHaveLength(1)
   })
 
   it('makes table cells that neither break the row nor inject HTML', () => {
-    expect(cell('a | b\nc <img src=x onerror=alert(1)> & d')).toBe('a \\| b c &lt;img src=x onerror=alert(1)&gt; &amp; d')
+    expect(cell('a | b\nc <img src=x onerror=alert(1)> & d')).toBe(
+      'a \\| b c &lt;img src=x onerror=alert(1)&gt; &amp; d',
+    )
   })
 })
 
@@ -41,7 +50,9 @@ describe('renderGithub', () => {
     expect(lines).toContain(
       '::error file=test/health.test.ts,line=30,title=Infra failure (app)%3A health > reports ready::recovery restart failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000 (rule connection-refused)',
     )
-    expect(lines).toContain('::warning file=test/search.test.ts,line=80,title=Flaky%3A search > suggests while typing::passed after 2 attempts (rule timeout)')
+    expect(lines).toContain(
+      '::warning file=test/search.test.ts,line=80,title=Flaky%3A search > suggests while typing::passed after 2 attempts (rule timeout)',
+    )
   })
 
   it('appends the job summary to $GITHUB_STEP_SUMMARY without touching what other steps wrote', () => {
@@ -52,8 +63,16 @@ describe('renderGithub', () => {
     expect(md.startsWith('# from an earlier step\n## vitest-heal: ❌ failed')).toBe(true)
     expect(md).toContain('| ✚ healed | 3 |')
     expect(md).toContain('| db | restart | inline | ok | 0.31 s | 3 |')
-    expect(md).toContain('| app | restart | second-pass | failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000 | 1.20 s | 1 |')
-    for (const title of ['### Healed (3)', '### Flaky (1)', '### Test bugs (2)', '### Infra failures, not recovered (1)']) expect(md).toContain(title)
+    expect(md).toContain(
+      '| app | restart | second-pass | failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000 | 1.20 s | 1 |',
+    )
+    for (const title of [
+      '### Healed (3)',
+      '### Flaky (1)',
+      '### Test bugs (2)',
+      '### Infra failures, not recovered (1)',
+    ])
+      expect(md).toContain(title)
     expect(md).not.toContain(XSS_NAME)
     expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;')
   })

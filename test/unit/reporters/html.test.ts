@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, html, trusted } from '../../../src/reporters/html-escape.js'
+import { escapeHtml, markup, trusted } from '../../../src/reporters/html-escape.js'
 import { htmlPage } from '../../../src/reporters/html.js'
 import { buildView } from '../../../src/reporters/view.js'
 import { exampleReport, EXAMPLE_DIR, XSS_NAME } from '../../reporters/fixtures/example-report.js'
@@ -8,10 +8,12 @@ const page = (report = exampleReport()): string => htmlPage(buildView(report), E
 
 describe('html templates', () => {
   it('escape every interpolated value unless it is markup built here', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;')
-    expect(html`<td>${XSS_NAME}</td>${html`<b>${'&'}</b>`}${trusted('<i></i>')}${[1, null, false, 'x']}`.value).toBe(
-      '<td>&lt;img src=x onerror=alert(1)&gt;</td><b>&amp;</b><i></i>1x',
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
     )
+    expect(
+      markup`<td>${XSS_NAME}</td>${markup`<b>${'&'}</b>`}${trusted('<i></i>')}${[1, null, false, 'x']}`.value,
+    ).toBe('<td>&lt;img src=x onerror=alert(1)&gt;</td><b>&amp;</b><i></i>1x')
   })
 })
 
@@ -59,7 +61,9 @@ describe('index.html', () => {
     expect(rows.at(-1)).toBe('passed')
     expect(out).toContain('<tr class="test" data-outcome="passed" hidden>')
     expect(out).toContain('Tests (<span id="shown">8</span> of 40 shown)')
-    expect(out).toContain('try 1: failed</strong> <span class="meta">pass 1 · 0.01 s · infra (db) by rule pg-connection-refused')
+    expect(out).toContain(
+      'try 1: failed</strong> <span class="meta">pass 1 · 0.01 s · infra (db) by rule pg-connection-refused',
+    )
     expect(out).toContain('<strong>Root cause:</strong> recovery restart failed: server exited with code 1')
   })
 })

@@ -34,14 +34,18 @@ describe('junit.xml', () => {
   })
 
   it('the schema is strict enough to catch a misplaced element (so the check above means something)', async () => {
-    const broken = exampleXml().replace(/<flakyFailure /, '<flakyFailureX ').replace(/<\/flakyFailure>/, '</flakyFailureX>')
+    const broken = exampleXml()
+      .replace(/<flakyFailure /, '<flakyFailureX ')
+      .replace(/<\/flakyFailure>/, '</flakyFailureX>')
     expect((await validate(broken)).valid).toBe(false)
   })
 
   it('writes earlier failed tries as flaky markup and keeps the final outcome', () => {
     const xml = exampleXml()
     const flaky = testcase(xml, 'search &gt; suggests while typing')
-    expect(flaky).toMatch(/<flakyFailure message="Test timed out in 5000ms\." type="TimeoutError">\s*<stackTrace>try 1 \(pass 1, flaky by rule timeout\)/)
+    expect(flaky).toMatch(
+      /<flakyFailure message="Test timed out in 5000ms\." type="TimeoutError">\s*<stackTrace>try 1 \(pass 1, flaky by rule timeout\)/,
+    )
     expect(flaky).not.toMatch(/<failure|<error/)
     const healed = testcase(xml, 'orders &gt; creates an order')
     expect(healed).toMatch(/<flakyError message="connect ECONNREFUSED 127\.0\.0\.1:54329" type="Error">/)
@@ -60,7 +64,9 @@ describe('junit.xml', () => {
     bug.tries = [bug.tries![0]!, { ...bug.tries![0]!, startedAt: undefined }]
     bug.attempts = 2
     const xml = junitXml(report.tests, '/reports')
-    expect(testcase(xml, 'users &gt; shows the greeting')).toMatch(/<failure [^>]*>try 1[\s\S]*<rerunFailure [^>]*>\s*<stackTrace>try 2/)
+    expect(testcase(xml, 'users &gt; shows the greeting')).toMatch(
+      /<failure [^>]*>try 1[\s\S]*<rerunFailure [^>]*>\s*<stackTrace>try 2/,
+    )
     expect((await validate(xml)).valid).toBe(true)
   })
 
@@ -92,9 +98,16 @@ describe('junit.xml', () => {
     expect(cases.filter((c) => c.status === 'FAIL')).toHaveLength(summary.failed)
     expect(cases.filter((c) => c.status === 'SKIP')).toHaveLength(summary.skipped)
     // Healed and flaky tests passed in the end: a consumer must not count them as failures.
-    expect(cases.filter((c) => c.status === 'PASS')).toHaveLength(summary.passed + summary.healed + summary.flaky)
+    expect(cases.filter((c) => c.status === 'PASS')).toHaveLength(
+      summary.passed + summary.healed + summary.flaky,
+    )
     const healed = cases.find((c) => c.name === 'orders > creates an order')
-    expect(healed?.metadata).toMatchObject({ outcome: 'healed', service: 'db', rule: 'pg-connection-refused', attempts: 2 })
+    expect(healed?.metadata).toMatchObject({
+      outcome: 'healed',
+      service: 'db',
+      rule: 'pg-connection-refused',
+      attempts: 2,
+    })
     const bug = cases.find((c) => c.name === XSS_NAME)
     expect(bug?.failure).toBe("Cannot read properties of undefined (reading '<script>alert(2)</script>')")
   })

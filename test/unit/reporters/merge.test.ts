@@ -11,7 +11,11 @@ import { captureStream, exampleReport, EXAMPLE_DIR } from '../../reporters/fixtu
 const root = mkdtempSync(join(tmpdir(), 'heal-merge-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const SHARD_FILES = [['test/users.test.ts'], ['test/orders.test.ts', 'test/search.test.ts'], ['test/health.test.ts']]
+const SHARD_FILES = [
+  ['test/users.test.ts'],
+  ['test/orders.test.ts', 'test/search.test.ts'],
+  ['test/health.test.ts'],
+]
 const SHARD_SERVICES = [['db'], ['db'], ['app']]
 
 /** The example run as `vitest --shard i/3` would have split it: by file, each shard healing its own services. */
@@ -59,7 +63,9 @@ describe('mergeReports', () => {
     const full = exampleReport()
     expect(merged.summary).toEqual(full.summary)
     expect(merged.outcome).toBe('failed')
-    expect(merged.tests.map((t) => `${t.file} ${t.name} ${t.outcome}`).sort()).toEqual(full.tests.map((t) => `${t.file} ${t.name} ${t.outcome}`).sort())
+    expect(merged.tests.map((t) => `${t.file} ${t.name} ${t.outcome}`).sort()).toEqual(
+      full.tests.map((t) => `${t.file} ${t.name} ${t.outcome}`).sort(),
+    )
     expect(merged.mergedFrom).toEqual(['shard-1', 'shard-2', 'shard-3'])
     expect(merged.startedAt).toBe('2026-11-23T10:00:00.040Z')
     expect(merged.unhandledErrors).toHaveLength(1)
@@ -91,7 +97,9 @@ describe('mergeReports', () => {
   })
 
   it('fails a merged run with only flaky tests when failOnFlaky is set', () => {
-    const shards = [0, 1].map(shard).map((r) => ({ ...r, tests: r.tests.filter((t) => t.outcome !== 'failed'), unhandledErrors: [] }))
+    const shards = [0, 1]
+      .map(shard)
+      .map((r) => ({ ...r, tests: r.tests.filter((t) => t.outcome !== 'failed'), unhandledErrors: [] }))
     expect(mergeReports(shards).outcome).toBe('passed')
     expect(mergeReports(shards, { failOnFlaky: true }).outcome).toBe('failed')
   })
@@ -112,7 +120,8 @@ describe('mergeReportDirs', () => {
     expect(result.failed).toEqual([])
     expect(result.written).toEqual(['json', 'junit', 'html', 'summary'])
     expect(result.exitCode).toBe(1)
-    for (const file of ['report.json', 'junit.xml', 'index.html']) expect(existsSync(join(outDir, file))).toBe(true)
+    for (const file of ['report.json', 'junit.xml', 'index.html'])
+      expect(existsSync(join(outDir, file))).toBe(true)
     const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport
     expect(written.summary).toEqual(exampleReport().summary)
     // The screenshot stays where shard 1 wrote it; its path now leads there from the merged report.
@@ -126,9 +135,12 @@ describe('mergeReportDirs', () => {
   it('names the directory that holds no report', () => {
     const empty = join(root, 'empty')
     mkdirSync(empty, { recursive: true })
-    const call = () => mergeReportDirs([dirs[0]!, empty], join(root, 'never'), { stdout: captureStream(), env: {} })
+    const call = () =>
+      mergeReportDirs([dirs[0]!, empty], join(root, 'never'), { stdout: captureStream(), env: {} })
     expect(call).toThrow(HealConfigError)
-    expect(call).toThrow(/merge\.dirs\[1\]: expected a directory holding a vitest-heal report\.json \(version 1\), got ".*empty"/)
+    expect(call).toThrow(
+      /merge\.dirs\[1\]: expected a directory holding a vitest-heal report\.json \(version 1\), got ".*empty"/,
+    )
     expect(existsSync(join(root, 'never'))).toBe(false)
   })
 
@@ -136,6 +148,8 @@ describe('mergeReportDirs', () => {
     const other = join(root, 'v2')
     mkdirSync(other, { recursive: true })
     writeFileSync(join(other, 'report.json'), JSON.stringify({ version: 2, tests: [], recoveries: [] }))
-    expect(() => mergeReportDirs([other], join(root, 'never'), { stdout: captureStream(), env: {} })).toThrow(/merge\.dirs\[0\]/)
+    expect(() => mergeReportDirs([other], join(root, 'never'), { stdout: captureStream(), env: {} })).toThrow(
+      /merge\.dirs\[0\]/,
+    )
   })
 })

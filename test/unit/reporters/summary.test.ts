@@ -3,7 +3,11 @@ import { terminalSummary, useColour } from '../../../src/reporters/summary.js'
 import { buildView } from '../../../src/reporters/view.js'
 import { captureStream, exampleReport } from '../../reporters/fixtures/example-report.js'
 
-function summaryOf(isTTY: boolean, env: Record<string, string | undefined> = {}, report = exampleReport()): string {
+function summaryOf(
+  isTTY: boolean,
+  env: Record<string, string | undefined> = {},
+  report = exampleReport(),
+): string {
   return terminalSummary({ view: buildView(report), reportDir: '/r', stdout: captureStream(isTTY), env })
 }
 
@@ -14,14 +18,22 @@ describe('terminal summary', () => {
     expect(text).toContain('✗ test/users.test.ts:90 › users > shows the greeting  [rule assertion]')
     expect(text).toContain("AssertionError: expected 'Hello, Bob' to be 'Hello, Ann'")
     expect(text).toContain(' Infra failures, not recovered (1)')
-    expect(text).toContain('✗ test/health.test.ts:30 › health > reports ready  [service app, rule connection-refused]')
-    expect(text).toContain('root cause: recovery restart failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000')
-    expect(text).toContain('~ test/search.test.ts:80 › search > suggests while typing  [rule timeout, 2 attempts]')
+    expect(text).toContain(
+      '✗ test/health.test.ts:30 › health > reports ready  [service app, rule connection-refused]',
+    )
+    expect(text).toContain(
+      'root cause: recovery restart failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000',
+    )
+    expect(text).toContain(
+      '~ test/search.test.ts:80 › search > suggests while typing  [rule timeout, 2 attempts]',
+    )
   })
 
   it('ends with the one-line summary', () => {
     const lines = summaryOf(false).trimEnd().split('\n')
-    expect(lines.at(-1)).toBe(' Heal  ✓ 32 passed  ✚ 3 healed (db restarted 1×, 0.31 s; app restarted 1×, 1 failed, 1.62 s)  ~ 1 flaky  ✗ 2 test bugs  ✗ 1 infra  ○ 1 skipped')
+    expect(lines.at(-1)).toBe(
+      ' Heal  ✓ 32 passed  ✚ 3 healed (db restarted 1×, 0.31 s; app restarted 1×, 1 failed, 1.62 s)  ~ 1 flaky  ✗ 2 test bugs  ✗ 1 infra  ○ 1 skipped',
+    )
   })
 
   it('colours only on a TTY and never with NO_COLOR', () => {
@@ -47,8 +59,19 @@ describe('terminal summary', () => {
     report.tests = report.tests.filter((t) => t.outcome === 'passed')
     report.recoveries = []
     report.unhandledErrors = []
-    report.summary = { total: 32, passed: 32, healed: 0, flaky: 0, failed: 0, testBug: 0, infra: 0, skipped: 0 }
+    report.summary = {
+      total: 32,
+      passed: 32,
+      healed: 0,
+      flaky: 0,
+      failed: 0,
+      testBug: 0,
+      infra: 0,
+      skipped: 0,
+    }
     report.outcome = 'passed'
-    expect(summaryOf(false, {}, report)).toBe('\n\n Heal  ✓ 32 passed  ✚ 0 healed  ~ 0 flaky  ✗ 0 test bugs  ✗ 0 infra\n')
+    expect(summaryOf(false, {}, report)).toBe(
+      '\n\n Heal  ✓ 32 passed  ✚ 0 healed  ~ 0 flaky  ✗ 0 test bugs  ✗ 0 infra\n',
+    )
   })
 })

@@ -1,13 +1,23 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { redactSecrets } from '../../../src/core/redact.js'
-import { buildView, decidingError, location, mayHoldBuiltInSecret, redactReport, rootCause } from '../../../src/reporters/view.js'
+import {
+  buildView,
+  decidingError,
+  location,
+  mayHoldBuiltInSecret,
+  redactReport,
+  rootCause,
+} from '../../../src/reporters/view.js'
 import { exampleReport } from '../../reporters/fixtures/example-report.js'
 
 describe('buildView', () => {
   it('groups the tests a reader acts on by their final outcome', () => {
     const view = buildView(exampleReport())
-    expect(view.testBugs.map((t) => t.name)).toEqual(['users > shows the greeting', '<img src=x onerror=alert(1)>'])
+    expect(view.testBugs.map((t) => t.name)).toEqual([
+      'users > shows the greeting',
+      '<img src=x onerror=alert(1)>',
+    ])
     expect(view.infraFailures.map((t) => [t.name, t.service])).toEqual([['health > reports ready', 'app']])
     expect(view.flaky.map((t) => t.name)).toEqual(['search > suggests while typing'])
     expect(view.healed).toHaveLength(3)
@@ -27,6 +37,14 @@ describe('buildView', () => {
     expect(app?.segments.at(-1)).toMatchObject({ state: 'broken', from: 6510, to: 7000 })
   })
 
+  it('gives each shard of a merged run its own lane per service', () => {
+    const report = exampleReport()
+    report.timeline = report.timeline!.map((e, i) => ({ ...e, source: i % 2 === 0 ? 'shard-1' : 'shard-2' }))
+    report.recoveries = report.recoveries.map((r) => ({ ...r, source: 'shard-2' }))
+    const labels = buildView(report).lanes.map((l) => l.label)
+    expect(labels).toEqual(['app (shard-1)', 'app (shard-2)', 'db (shard-1)', 'db (shard-2)'])
+  })
+
   it('places each timed test at the start of its last try', () => {
     const view = buildView(exampleReport())
     const healed = view.placed.find((p) => p.test.name === 'orders > creates an order')
@@ -42,7 +60,13 @@ describe('buildView', () => {
   })
 
   it('still has a non-zero axis when nothing carries a time', () => {
-    const view = buildView({ version: 1, outcome: 'passed', summary: exampleReport().summary, tests: [], recoveries: [] })
+    const view = buildView({
+      version: 1,
+      outcome: 'passed',
+      summary: exampleReport().summary,
+      tests: [],
+      recoveries: [],
+    })
     expect(view.spanMs).toBe(1)
     expect(view.lanes).toEqual([])
   })
@@ -62,8 +86,28 @@ describe('redactReport', () => {
   })
 
   it('skips only strings that redactSecrets would leave as they are', () => {
-    const secretish = fc.constantFrom('password', 'PASSWORD', 'pwd', 'TOKEN', 'SECRET', 'postgres', ':', '@', '/', ' ', '=', '://', 'x', '9', '_', "'")
-    const text = fc.oneof(fc.string(), fc.array(secretish, { maxLength: 12 }).map((parts) => parts.join('')))
+    const secretish = fc.constantFrom(
+      'password',
+      'PASSWORD',
+      'pwd',
+      'TOKEN',
+      'SECRET',
+      'postgres',
+      ':',
+      '@',
+      '/',
+      ' ',
+      '=',
+      '://',
+      'x',
+      '9',
+      '_',
+      "'",
+    )
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(secretish, { maxLength: 12 }).map((parts) => parts.join('')),
+    )
     fc.assert(
       fc.property(text, (s) => {
         if (!mayHoldBuiltInSecret(s)) expect(redactSecrets(s)).toBe(s)
@@ -92,7 +136,9 @@ describe('helpers', () => {
   it('blames an unrecovered infra failure on the failed recovery, else on the error the test saw', () => {
     const report = exampleReport()
     const infra = report.tests.find((t) => t.cause === 'infra' && t.outcome === 'failed')!
-    expect(rootCause(infra, report.recoveries)).toBe('recovery restart failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000')
+    expect(rootCause(infra, report.recoveries)).toBe(
+      'recovery restart failed: server exited with code 1: Error: listen EADDRINUSE 127.0.0.1:3000',
+    )
     expect(rootCause(infra, [])).toBe('connect ECONNREFUSED 127.0.0.1:3000')
     expect(decidingError(infra)?.message).toBe('connect ECONNREFUSED 127.0.0.1:3000')
   })

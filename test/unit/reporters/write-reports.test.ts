@@ -14,9 +14,15 @@ describe('writeReports', () => {
     const reportDir = join(root, 'all', 'nested')
     const stdout = captureStream()
     const summaryFile = join(root, 'step-summary.md')
-    const result = writeReports(exampleReport(), { reportDir, reporters: [...REPORTER_NAMES], stdout, env: { GITHUB_STEP_SUMMARY: summaryFile } })
+    const result = writeReports(exampleReport(), {
+      reportDir,
+      reporters: [...REPORTER_NAMES],
+      stdout,
+      env: { GITHUB_STEP_SUMMARY: summaryFile },
+    })
     expect(result).toEqual({ written: ['json', 'junit', 'html', 'github', 'summary'], failed: [] })
-    for (const file of ['report.json', 'junit.xml', 'index.html']) expect(existsSync(join(reportDir, file))).toBe(true)
+    for (const file of ['report.json', 'junit.xml', 'index.html'])
+      expect(existsSync(join(reportDir, file))).toBe(true)
     expect(readFileSync(summaryFile, 'utf8')).toContain('## vitest-heal')
     // Written piece by piece, it still reads back as the same report.
     expect(JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'))).toEqual(exampleReport())
@@ -37,7 +43,13 @@ describe('writeReports', () => {
     const report = exampleReport()
     report.tests[0]!.name = 'uses postgres://app:hunter2@127.0.0.1/app and sk_live_42'
     const reportDir = join(root, 'redact')
-    writeReports(report, { reportDir, reporters: ['json'], redact: [/sk_live_\d+/], stdout: captureStream(), env: {} })
+    writeReports(report, {
+      reportDir,
+      reporters: ['json'],
+      redact: [/sk_live_\d+/],
+      stdout: captureStream(),
+      env: {},
+    })
     const json = readFileSync(join(reportDir, 'report.json'), 'utf8')
     expect(json).not.toMatch(/hunter2|sk_live_42/)
     expect(JSON.parse(json).tests[0].name).toBe('uses postgres://app:***@127.0.0.1/app and ***')
@@ -48,11 +60,21 @@ describe('writeReports', () => {
     // A directory where index.html should go: the HTML renderer fails for real (EISDIR).
     mkdirSync(join(reportDir, 'index.html'), { recursive: true })
     const stdout = captureStream()
-    const result = writeReports(exampleReport(), { reportDir, reporters: ['json', 'junit', 'html', 'summary'], stdout, env: {} })
+    const result = writeReports(exampleReport(), {
+      reportDir,
+      reporters: ['json', 'junit', 'html', 'summary'],
+      stdout,
+      env: {},
+    })
     expect(result.written).toEqual(['json', 'junit', 'summary'])
     expect(result.failed).toEqual([{ reporter: 'html', error: expect.stringContaining('EISDIR') }])
-    const failureLines = stdout.text().split('\n').filter((l) => l.includes('could not be written'))
-    expect(failureLines).toEqual([expect.stringMatching(/^vitest-heal: the html report could not be written: EISDIR/)])
+    const failureLines = stdout
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('could not be written'))
+    expect(failureLines).toEqual([
+      expect.stringMatching(/^vitest-heal: the html report could not be written: EISDIR/),
+    ])
     expect(existsSync(join(reportDir, 'junit.xml'))).toBe(true)
     expect(stdout.text()).toContain(' Heal  ✓ 32 passed')
   })
@@ -60,16 +82,29 @@ describe('writeReports', () => {
   it('reports an unwritable report directory per file renderer and still prints the summary', () => {
     const stdout = captureStream()
     const blocker = join(EXAMPLE_DIR, 'report.json')
-    const result = writeReports(exampleReport(), { reportDir: join(blocker, 'sub'), reporters: ['json', 'summary'], stdout, env: {} })
+    const result = writeReports(exampleReport(), {
+      reportDir: join(blocker, 'sub'),
+      reporters: ['json', 'summary'],
+      stdout,
+      env: {},
+    })
     expect(result.written).toEqual(['summary'])
     expect(result.failed.map((f) => f.reporter)).toEqual(['json'])
   })
 
   it('rejects an unknown reporter name before writing anything', () => {
     const reportDir = join(root, 'unknown')
-    const call = () => writeReports(exampleReport(), { reportDir, reporters: ['json', 'xml' as never], stdout: captureStream(), env: {} })
+    const call = () =>
+      writeReports(exampleReport(), {
+        reportDir,
+        reporters: ['json', 'xml' as never],
+        stdout: captureStream(),
+        env: {},
+      })
     expect(call).toThrow(HealConfigError)
-    expect(call).toThrow("vitest-heal: reporters[1]: expected one of 'json', 'junit', 'html', 'github', 'summary', got \"xml\"")
+    expect(call).toThrow(
+      "vitest-heal: reporters[1]: expected one of 'json', 'junit', 'html', 'github', 'summary', got \"xml\"",
+    )
     expect(existsSync(reportDir)).toBe(false)
   })
 })
@@ -77,6 +112,12 @@ describe('writeReports', () => {
 describe('defaultReporters', () => {
   it('adds GitHub only inside GitHub Actions', () => {
     expect(defaultReporters({})).toEqual(['json', 'junit', 'html', 'summary'])
-    expect(defaultReporters({ GITHUB_ACTIONS: 'true' })).toEqual(['json', 'junit', 'html', 'github', 'summary'])
+    expect(defaultReporters({ GITHUB_ACTIONS: 'true' })).toEqual([
+      'json',
+      'junit',
+      'html',
+      'github',
+      'summary',
+    ])
   })
 })

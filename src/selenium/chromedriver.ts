@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Browser, Builder, type WebDriver } from 'selenium-webdriver'
 import chrome from 'selenium-webdriver/chrome.js'
 import { HealConfigError, HealError } from '../errors.js'
+import { freePort } from '../services/free-port.js'
 import { killProcessesWithArgument } from './processes.js'
 import { withTimeout } from './time-limit.js'
 
@@ -186,18 +186,6 @@ export async function killBrowsers(userDataDir: string): Promise<void> {
 
 function isPort(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) > 0 && (value as number) < 65_536
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { By, type WebDriver } from 'selenium-webdriver'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { HealConfigError } from '../../src/errors.js'
+import { freePort } from '../../src/services/free-port.js'
 import {
   createSession,
   startChromedriver,
@@ -209,7 +210,7 @@ describe('healDriver against pages built to need each strategy', () => {
 
 describe('healDriver when the app or the browser dies', () => {
   test('the app killed: onInfra is asked to heal the app service, then the page is opened again (heal-app-and-reload)', async () => {
-    const port = await freePortFrom(chromedriver)
+    const port = await freePort()
     const appUrl = `http://127.0.0.1:${port}`
     let app = await startApp(port)
     const requests: { service?: string; url: string }[] = []
@@ -234,7 +235,7 @@ describe('healDriver when the app or the browser dies', () => {
   })
 
   test('the app down with no onInfra hook fails as a page-load failure that keeps the browser error text', async () => {
-    const port = await freePortFrom(chromedriver)
+    const port = await freePort()
     const error = await healed()
       .get(`http://127.0.0.1:${port}/`)
       .then(
@@ -307,15 +308,4 @@ async function startApp(port: number): Promise<ChildProcess> {
     app.once('exit', (code) => reject(new Error(`app exited with ${code}`)))
   })
   return app
-}
-
-/** A port nothing listens on: chromedriver's own port + 1 is not guaranteed, so ask the OS. */
-async function freePortFrom(_driver: Chromedriver): Promise<number> {
-  const { createServer } = await import('node:net')
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { summarize } from '../../../src/core/outcome.js'
 import { terminalSummary, useColour } from '../../../src/reporters/summary.js'
 import { buildView } from '../../../src/reporters/view.js'
 import { captureStream, exampleReport } from '../../reporters/fixtures/example-report.js'
@@ -59,16 +60,7 @@ describe('terminal summary', () => {
     report.tests = report.tests.filter((t) => t.outcome === 'passed')
     report.recoveries = []
     report.unhandledErrors = []
-    report.summary = {
-      total: 32,
-      passed: 32,
-      healed: 0,
-      flaky: 0,
-      failed: 0,
-      testBug: 0,
-      infra: 0,
-      skipped: 0,
-    }
+    report.summary = summarize(report.tests)
     report.outcome = 'passed'
     expect(summaryOf(false, {}, report)).toBe(
       '\n\n Heal  ✓ 32 passed  ✚ 0 healed  ~ 0 flaky  ✗ 0 test bugs  ✗ 0 infra\n',

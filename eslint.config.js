@@ -17,7 +17,7 @@ const impureModules = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/node_modules/**', 'test/corpus/**', '.vitest-heal/**'] },
+  { ignores: ['dist/**', 'test/e2e/.generated/**', 'dist-bench-tmp/**', 'node_modules/**', '**/node_modules/**', 'test/corpus/**', '.vitest-heal/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
- * `vitest-heal <command>`: doctor (check the services without running tests), more to come.
+ * `vitest-heal <command>`: run (Vitest through its Node API, with healing), doctor (check the services
+ * without running tests).
  */
 import { parseArgs } from 'node:util'
 import { doctor } from './doctor.js'
+import { runVitest } from './run.js'
 
 const USAGE = `Usage: vitest-heal <command> [options]
 
 Commands:
+  run [vitest args]
+      Run the tests through Vitest's Node API with healing (same arguments as \`vitest run\`)
+      and exit with the healed result.
   doctor [--fix] [--config <file>] [--root <dir>]
       Load the vitest config, check every service of the heal() plugin and print a table.
       Exits 0 only when all are healthy. --fix runs their recoveries.
@@ -26,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
     return doctor({ fix: values.fix ?? false, config: values.config, root: values.root, out: process.stdout })
+  }
+  if (command === 'run') {
+    const code = await runVitest(rest)
+    // Exit now: a test's lingering handle must not keep the run open or change its result.
+    process.exit(code)
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE)

@@ -84,3 +84,22 @@ export async function waitForProgress(file: string, count: number, timeoutMs = 6
   }
   return false
 }
+
+/** Runs `vitest-heal <args>` (the built CLI) in `cwd`. */
+export function runCli(args: string[], env: Record<string, string>, cwd = join(ROOT, 'test/e2e/fixtures/preflight')): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => ((stdout += c), (output += c)))
+    child.stderr.on('data', (c: Buffer) => ((stderr += c), (output += c)))
+    child.on('error', reject)
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr, output, report: undefined, durationMs: Date.now() - started }))
+  })
+}

@@ -131,8 +131,11 @@ describe('an outage where the inline path cannot heal', () => {
     expect(result.code).toBe(1)
   })
 
-  test('the same without the planted bug exits 0 although Vitest saw failures and unhandled errors', { timeout: 240_000 }, async () => {
-    const dir = generateSuite('outage-before-all-green', {
+  test.each([
+    ['vitest run', false],
+    ['vitest-heal run', true],
+  ])('the same without the planted bug: %s exits 0 although Vitest saw failures and unhandled errors', { timeout: 240_000 }, async (_, wrapper) => {
+    const dir = generateSuite(`outage-before-all-green${wrapper ? '-wrapper' : ''}`, {
       files: 2,
       testsPerFile: 5,
       beforeAllFiles: 2,
@@ -149,6 +152,7 @@ describe('an outage where the inline path cannot heal', () => {
         FIXTURE_GO: go,
         FIXTURE_READY: ready,
       },
+      wrapper,
     })
     expect(await waitForProgress(ready, 4)).toBe(true)
     await pg.killHard()

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { ROOT, runVitest } from './harness.js'
+import { ROOT, runCli, runVitest } from './harness.js'
 
 const FIXTURE = join(ROOT, 'test/e2e/fixtures/preflight')
 let pg: PgHandle
@@ -78,6 +78,24 @@ describe('pre-flight', () => {
     expect(run.code).not.toBe(0)
     expect(run.output).toContain('pg_ctl_that_is_not_there')
     expect(run.output).toContain('services.db.recover[0]')
+  })
+
+  test('doctor prints the table and exits 0 only when every service is healthy; --fix recovers', async () => {
+    const env = { FIXTURE_PG_URL: pg.url.replace('postgres@', 'postgres:hunter2@'), FIXTURE_RECOVER: JSON.stringify([pgCtlStart(pg)]) }
+    const healthy = await runCli(['doctor'], env)
+    expect(healthy.code, healthy.output).toBe(0)
+    expect(healthy.output).toMatch(/service\s+kind\s+target\s+healthy\s+latency\s+recovers with/)
+    expect(healthy.output).toMatch(/db\s+postgres\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres\s+yes/)
+    expect(healthy.output).not.toContain('hunter2')
+
+    await pg.killHard()
+    const down = await runCli(['doctor'], env)
+    expect(down.code).toBe(1)
+    expect(down.output).toMatch(/db\s+postgres\s+\S+\s+no: down, .*ECONNREFUSED/)
+
+    const fixed = await runCli(['doctor', '--fix'], env)
+    expect(fixed.code, fixed.output).toBe(0)
+    expect(fixed.output).toMatch(/db .*healthy in/)
   })
 
   test('a malformed config fails at load time naming the key', async () => {

@@ -177,3 +177,23 @@ export function renderGithub(ctx: RenderContext): void {
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
   if (summaryFile) appendFileSync(summaryFile, jobSummary(ctx))
 }
+
+/** A reporter entry as Vitest's resolved config holds it: a name, a `[name, options]` tuple, or an instance. */
+type VitestReporterEntry = unknown
+
+/**
+ * Vitest's own `github-actions` reporter writes a job summary too (4.1+): with ours on, users would
+ * get two. Returns the reporters with that summary turned off (its annotations stay); the plugin
+ * assigns the result back to `vitest.config.reporters` in `configureVitest`.
+ */
+export function withoutVitestJobSummary(reporters: readonly VitestReporterEntry[]): VitestReporterEntry[] {
+  return reporters.map((entry) => {
+    if (entry === 'github-actions') return ['github-actions', { jobSummary: { enabled: false } }]
+    if (Array.isArray(entry) && entry[0] === 'github-actions') {
+      const options = (entry[1] ?? {}) as Record<string, unknown>
+      const jobSummary = (options.jobSummary ?? {}) as Record<string, unknown>
+      return ['github-actions', { ...options, jobSummary: { ...jobSummary, enabled: false } }]
+    }
+    return entry
+  })
+}

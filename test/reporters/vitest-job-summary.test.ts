@@ -1,0 +1,56 @@
+/**
+ * With our GitHub report on, Vitest's own job summary must be off (users would get two). Runs a
+ * real Vitest on a one-test project with GITHUB_ACTIONS=true, with and without the change.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { withoutVitestJobSummary } from '../../src/reporters/index.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const project = join(here, 'fixtures/job-summary')
+const vitestBin = join(here, '../../node_modules/vitest/vitest.mjs')
+const dir = mkdtempSync(join(tmpdir(), 'heal-job-summary-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function stepSummaryAfterRun(ownSummary: boolean): string {
+  const file = join(dir, `summary-${ownSummary}.md`)
+  writeFileSync(file, '')
+  const env = {
+    ...process.env,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_STEP_SUMMARY: file,
+    HEAL_OWN_JOB_SUMMARY: ownSummary ? '1' : '0',
+  }
+  delete env.VITEST
+  delete env.VITEST_WORKER_ID
+  delete env.VITEST_POOL_ID
+  execFileSync(process.execPath, [vitestBin, 'run', '--root', project], {
+    env,
+    stdio: 'pipe',
+    timeout: 60_000,
+  })
+  return readFileSync(file, 'utf8')
+}
+
+describe('withoutVitestJobSummary', () => {
+  it('turns the summary off in every form a github-actions entry takes, and keeps its other options', () => {
+    const custom = { onWritePath: 'x', jobSummary: { outputPath: 'a.md' } }
+    expect(
+      withoutVitestJobSummary(['default', 'github-actions', ['github-actions', custom], ['junit', {}]]),
+    ).toEqual([
+      'default',
+      ['github-actions', { jobSummary: { enabled: false } }],
+      ['github-actions', { onWritePath: 'x', jobSummary: { outputPath: 'a.md', enabled: false } }],
+      ['junit', {}],
+    ])
+  })
+
+  it('keeps a real Vitest from writing its job summary', () => {
+    expect(stepSummaryAfterRun(false)).not.toBe('')
+    expect(stepSummaryAfterRun(true)).toBe('')
+  })
+})

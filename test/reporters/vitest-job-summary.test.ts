@@ -19,15 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 function stepSummaryAfterRun(ownSummary: boolean): string {
   const file = join(dir, `summary-${ownSummary}.md`)
   writeFileSync(file, '')
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     GITHUB_ACTIONS: 'true',
     GITHUB_STEP_SUMMARY: file,
     HEAL_OWN_JOB_SUMMARY: ownSummary ? '1' : '0',
   }
-  delete env.VITEST
-  delete env.VITEST_WORKER_ID
-  delete env.VITEST_POOL_ID
+  // The child is a fresh Vitest run, not a worker of this one.
+  for (const key of ['VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[key]
   execFileSync(process.execPath, [vitestBin, 'run', '--root', project], {
     env,
     stdio: 'pipe',

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { summaryLine } from '../core/summary-line.js'
 import type { TestOutcome, TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
@@ -113,7 +113,8 @@ function attachmentMarkup(
   reportDir: string,
   attachment: NonNullable<TestReport['attachments']>[number],
 ): Markup {
-  const file = join(reportDir, attachment.path)
+  // resolve, not join: a merged report may keep an absolute path.
+  const file = resolve(reportDir, attachment.path)
   const isImage =
     (attachment.contentType ?? '').startsWith('image/') || /\.(png|jpe?g|gif|webp)$/i.test(attachment.path)
   if (isImage) {

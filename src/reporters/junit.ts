@@ -6,7 +6,7 @@
  * Built as plain objects and serialised by fast-xml-parser's XMLBuilder, which escapes every
  * name and value; a DOM-based builder took seconds on a 20,000-test run.
  */
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { XMLBuilder } from 'fast-xml-parser'
 import type { TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
@@ -167,7 +167,7 @@ function testcase(test: TestReport, file: string, reportDir: string): XmlNode {
   // Jenkins' attachments plugin and GitLab both read `[[ATTACHMENT|path]]` lines from system-out.
   if (test.attachments?.length) {
     node['system-out'] = xmlText(
-      test.attachments.map((a) => `[[ATTACHMENT|${join(reportDir, a.path)}]]`).join('\n'),
+      test.attachments.map((a) => `[[ATTACHMENT|${resolve(reportDir, a.path)}]]`).join('\n'),
     )
   }
   return node

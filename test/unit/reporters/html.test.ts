@@ -38,6 +38,13 @@ describe('index.html', () => {
     expect(out).toMatch(/<img class="shot" alt="screenshot" src="data:image\/png;base64,iVBORw0KGgo[^"]+">/)
   })
 
+  it('inlines a screenshot kept at an absolute path', () => {
+    const report = exampleReport()
+    report.tests.find((t) => t.attachments)!.attachments![0]!.path =
+      `${EXAMPLE_DIR}/screenshots/users-greeting.png`
+    expect(htmlPage(buildView(report), '/elsewhere')).toContain('src="data:image/png;base64,iVBORw0KGgo')
+  })
+
   it('names a screenshot that is gone instead of failing the page', () => {
     const report = exampleReport()
     report.tests.find((t) => t.attachments)!.attachments![0]!.path = 'screenshots/gone.png'

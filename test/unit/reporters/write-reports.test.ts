@@ -30,6 +30,29 @@ describe('writeReports', () => {
     expect(out.indexOf('::error')).toBeLessThan(out.indexOf(' Heal  ✓'))
   })
 
+  it('writes every format from a report with only the contract fields (no tries, times or timeline)', () => {
+    const tests = exampleReport().tests.map(({ file, name, outcome, cause, service, rule, attempts }) => ({
+      file,
+      name,
+      outcome,
+      cause,
+      service,
+      rule,
+      attempts,
+    }))
+    const { summary, recoveries } = exampleReport()
+    const bare = { version: 1 as const, outcome: 'failed' as const, summary, tests, recoveries }
+    const reportDir = join(root, 'bare')
+    const stdout = captureStream()
+    const result = writeReports(bare, { reportDir, reporters: [...REPORTER_NAMES], stdout, env: {} })
+    expect(result.failed).toEqual([])
+    expect(readFileSync(join(reportDir, 'junit.xml'), 'utf8')).toContain(
+      '<failure message="failed" type="test-bug"',
+    )
+    expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('<svg id="timeline"')
+    expect(stdout.text()).toContain('no error recorded')
+  })
+
   it('writes only the reporters asked for', () => {
     const reportDir = join(root, 'some')
     const stdout = captureStream()

@@ -46,7 +46,6 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && req.url === '/items') {
       const { name } = await readJson(req)
       if (typeof name !== 'string' || name === '') return send(res, 400, { error: 'name is required' })
-      await ensureSchema()
       const { rows } = await pool.query('INSERT INTO items (name) VALUES ($1) RETURNING id, name', [name])
       return send(res, 201, rows[0])
     }

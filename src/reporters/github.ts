@@ -179,7 +179,7 @@ export function renderGithub(ctx: RenderContext): void {
 }
 
 /** A reporter entry as Vitest's resolved config holds it: a name, a `[name, options]` tuple, or an instance. */
-type VitestReporterEntry = unknown
+export type VitestReporterEntry = unknown
 
 /**
  * Vitest's own `github-actions` reporter writes a job summary too (4.1+): with ours on, users would

@@ -126,10 +126,15 @@ async function preflightOne(
   return { service: service.name, healthy: outcome.healthy, steps }
 }
 
+/** Where the Selenium fixture looks for the WebDriver endpoint (src/selenium/browser-pool.ts). */
+const WEBDRIVER_URL_ENV = 'VITEST_HEAL_WEBDRIVER_URL'
+
 function exportUrl(service: Service, env: NodeJS.ProcessEnv): void {
-  if (service.env === undefined) return
   const url = service.url()
-  if (url !== undefined) env[service.env] = url
+  if (url === undefined) return
+  if (service.env !== undefined) env[service.env] = url
+  // The first webdriver service is the fixture's browser, unless the user pointed it elsewhere.
+  if (service.kind === 'webdriver' && env[WEBDRIVER_URL_ENV] === undefined) env[WEBDRIVER_URL_ENV] = url
 }
 
 function describeProbe(probe: HealthProbe): string {

@@ -5,6 +5,7 @@
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { resolveOptions, type HealOptions, type ResolvedOptions } from '../config.js'
+import { withoutVitestJobSummary, type VitestReporterEntry } from '../reporters/github.js'
 import { HealSession, registerSession } from '../session/session.js'
 import { runtimeModule } from './paths.js'
 import { RunController } from './run-controller.js'
@@ -41,6 +42,11 @@ export function heal(options: HealOptions = {}): Plugin {
         session.status.line('warn', `test.runner is set (${config.runner}): inline healing is off for this project`)
       } else {
         config.runner = runtimeModule('runner')
+      }
+      if (resolved.reporters.includes('github')) {
+        // Ours is the job summary of the healed run: Vitest's own would be a second, unhealed one.
+        const reporters = vitest.config.reporters as unknown as VitestReporterEntry[]
+        reporters.splice(0, reporters.length, ...withoutVitestJobSummary(reporters))
       }
       const channel = await session.openChannel()
       project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel))

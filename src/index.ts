@@ -59,3 +59,5 @@ export {
   type RecoverOptions,
 } from './services/index.js'
 export { classify, type Failure, type ClassifyOptions } from './core/classify.js'
+/** The tags vitest-heal declares: `heal`, `heal:off` and `needs:<service>` for each service name. */
+export type HealTag<ServiceName extends string = string> = 'heal' | 'heal:off' | `needs:${ServiceName}`

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util'
 import { doctor } from './doctor.js'
 import { runVitest } from './run.js'
+import { writeTagTypes } from './types.js'
 
 const USAGE = `Usage: vitest-heal <command> [options]
 
@@ -13,6 +14,9 @@ Commands:
   run [vitest args]
       Run the tests through Vitest's Node API with healing (same arguments as \`vitest run\`)
       and exit with the healed result.
+  types [--out <file>] [--config <file>] [--root <dir>]
+      Write a declaration file (default vitest-heal.d.ts) that types the tags needs:<service>,
+      heal and heal:off for this project's services.
   doctor [--fix] [--config <file>] [--root <dir>]
       Load the vitest config, check every service of the heal() plugin and print a table.
       Exits 0 only when all are healthy. --fix runs their recoveries.
@@ -31,6 +35,14 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
     return doctor({ fix: values.fix ?? false, config: values.config, root: values.root, out: process.stdout })
+  }
+  if (command === 'types') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { out: { type: 'string' }, config: { type: 'string' }, root: { type: 'string' } },
+      strict: true,
+    })
+    return writeTagTypes({ out: values.out, config: values.config, root: values.root, stdout: process.stdout })
   }
   if (command === 'run') {
     const code = await runVitest(rest)

@@ -7,8 +7,10 @@ import { resolveFlakyBudget } from './core/retry-policy.js'
 import type { Rule, VerdictKind } from './core/types.js'
 import { isServiceDescriptor, type Service, type ServiceDescriptor } from './services/types.js'
 
-export type ReporterName = 'summary' | 'github' | 'junit' | 'json' | 'html'
-const REPORTER_NAMES: readonly ReporterName[] = ['summary', 'github', 'junit', 'json', 'html']
+import { defaultReporters, REPORTER_NAMES } from './reporters/write-reports.js'
+import type { ReporterName } from './reporters/context.js'
+
+export type { ReporterName }
 const VERDICT_KINDS: readonly VerdictKind[] = ['infra', 'flaky', 'test-bug']
 
 export interface HealOptions {
@@ -203,10 +205,7 @@ function resolveReportDir(dir: unknown): string {
 }
 
 function resolveReporters(reporters: unknown, env: NodeJS.ProcessEnv): ReporterName[] {
-  if (reporters === undefined) {
-    const onGitHub = env.GITHUB_ACTIONS === 'true'
-    return REPORTER_NAMES.filter((name) => name !== 'github' || onGitHub)
-  }
+  if (reporters === undefined) return defaultReporters(env)
   if (!Array.isArray(reporters))
     throw new HealConfigError('reporters', `an array of ${REPORTER_NAMES.join(', ')}`, reporters)
   reporters.forEach((name, index) => {

@@ -12,6 +12,7 @@ export type {
   RecoveryRecord,
   RecoveryTrigger,
   Rule,
+  RulePrecedence,
   ServiceRef,
   TextMatcher,
   Verdict,
@@ -58,6 +59,18 @@ export {
   type ComposeOptions,
   type RecoverOptions,
 } from './services/index.js'
-export { classify, type Failure, type ClassifyOptions } from './core/classify.js'
+export { classify, type Failure as ClassifyFailure, type ClassifyOptions } from './core/classify.js'
+export { confirmVerdict, isAmbiguousRule, type ConfirmedVerdict, type ProbedHealth } from './core/confirm.js'
+export { BUILTIN_RULES } from './core/rules.js'
+export { computeOutcome, summarize, runOutcome, type ComputedOutcome, type RunOutcomeOptions } from './core/outcome.js'
+export { summaryLine } from './core/summary-line.js'
+export { DEFAULT_BREAKER_POLICY, type BreakerPolicy } from './core/breaker.js'
+export {
+  writeReports,
+  mergeReports,
+  mergeReportDirs,
+  type WriteReportsOptions,
+  type MergeDirsOptions,
+} from './reporters/index.js'
 /** The tags vitest-heal declares: `heal`, `heal:off` and `needs:<service>` for each service name. */
 export type HealTag<ServiceName extends string = string> = 'heal' | 'heal:off' | `needs:${ServiceName}`

@@ -49,7 +49,7 @@ describe('resolveOptions', () => {
       preflight: true,
       breaker: { maxRecoveries: 3, windowMs: 300_000 },
     })
-    expect(options.reporters).toEqual(['summary', 'junit', 'json', 'html'])
+    expect([...options.reporters].sort()).toEqual(['html', 'json', 'junit', 'summary'])
   })
 
   test('the github reporter is on by default inside GitHub Actions', () => {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `vitest-heal <command>`: run (Vitest through its Node API, with healing), doctor (check the services
- * without running tests).
+ * without running tests), merge (the reports of a sharded run).
  */
 import { parseArgs } from 'node:util'
 import { doctor } from './doctor.js'
+import { mergeCommand } from './merge.js'
 import { runVitest } from './run.js'
 import { writeTagTypes } from './types.js'
 
@@ -20,6 +21,9 @@ Commands:
   doctor [--fix] [--config <file>] [--root <dir>]
       Load the vitest config, check every service of the heal() plugin and print a table.
       Exits 0 only when all are healthy. --fix runs their recoveries.
+  merge <dirs...> [--out <dir>] [--config <file>]
+      Merge the report directories of a sharded run (each holds a report.json) and write every
+      report into --out (default: the heal() plugin's reportDir). Exits 0 only when the merged run passed.
 `
 
 async function main(argv: string[]): Promise<number> {
@@ -43,6 +47,15 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
     return writeTagTypes({ out: values.out, config: values.config, root: values.root, stdout: process.stdout })
+  }
+  if (command === 'merge') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { out: { type: 'string' }, config: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    })
+    return mergeCommand({ dirs: positionals, out: values.out, config: values.config, stdout: process.stdout })
   }
   if (command === 'run') {
     const code = await runVitest(rest)

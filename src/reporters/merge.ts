@@ -152,6 +152,8 @@ export interface MergeDirsOptions {
   failOnFlaky?: boolean
   stdout?: OutputStream
   env?: Readonly<Record<string, string | undefined>>
+  /** Relative directories are resolved against it; shard labels are relative to it. Default `process.cwd()`. */
+  cwd?: string
 }
 
 export interface MergeDirsResult extends WriteReportsResult {
@@ -166,9 +168,11 @@ export function mergeReportDirs(
   outDir: string,
   options: MergeDirsOptions = {},
 ): MergeDirsResult {
-  const out = resolve(outDir)
-  const reports = dirs.map((dir, i) => rebaseAttachments(readShard(resolve(dir), i), resolve(dir), out))
-  const sources = dirs.map((dir) => relative(process.cwd(), resolve(dir)) || dir)
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const out = resolve(cwd, outDir)
+  const absolute = dirs.map((dir) => resolve(cwd, dir))
+  const reports = absolute.map((dir, i) => rebaseAttachments(readShard(dir, i), dir, out))
+  const sources = absolute.map((dir, i) => relative(cwd, dir) || (dirs[i] as string))
   const mergeOptions: MergeOptions = { sources }
   if (options.failOnFlaky !== undefined) mergeOptions.failOnFlaky = options.failOnFlaky
   const report = mergeReports(reports, mergeOptions)

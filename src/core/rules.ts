@@ -124,6 +124,24 @@ const CATALOGUE: Entry[] = [
     { message: /\btab crashed\b/i },
   ]),
   webdriverLost('session-not-created', [{ name: 'SessionNotCreatedError' }]),
+  // What vitest-heal/selenium concluded when healing gave up (src/selenium/errors.ts), told by its code.
+  webdriverLost('session-lost', [{ code: 'E_WEBDRIVER_SESSION_LOST' }]),
+  {
+    // A page that would not load even after healing: still the app behind its URL, not the test.
+    id: 'selenium.not-healed-page-load',
+    kind: 'infra',
+    service: 'http',
+    category: 'page_load_failure',
+    precedence: 'escalate',
+    shapes: [{ code: 'E_SELENIUM_NOT_HEALED', message: /\(page_load_failure\)/ }],
+  },
+  {
+    // Waited, scrolled, re-found and still failing on a healthy page: the locator or the page is wrong.
+    id: 'selenium.not-healed',
+    kind: 'test-bug',
+    category: 'action_execution_failure',
+    shapes: [{ code: 'E_SELENIUM_NOT_HEALED' }],
+  },
   // The page the browser was sent to did not answer: the app behind that URL is down.
   pageLoad(
     'page-unreachable',

@@ -30,6 +30,24 @@ const EXAMPLES: Record<string, ErrorLike> = {
     name: 'SessionNotCreatedError',
     message: 'session not created: Chrome failed to start: exited normally.',
   },
+  'webdriver.session-lost': {
+    name: 'WebDriverSessionLostError',
+    code: 'E_WEBDRIVER_SESSION_LOST',
+    message:
+      'WebDriver session lost during click By(css selector, #add): Error: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9515',
+  },
+  'selenium.not-healed-page-load': {
+    name: 'SeleniumHealError',
+    code: 'E_SELENIUM_NOT_HEALED',
+    message:
+      'get http://127.0.0.1:3000/ failed (page_load_failure); healing tried heal-app-and-reload (40 ms). Error: Error: still down',
+  },
+  'selenium.not-healed': {
+    name: 'SeleniumHealError',
+    code: 'E_SELENIUM_NOT_HEALED',
+    message:
+      'findElement By(css selector, #nope) failed (element_not_found); healing tried wait-for-element (5002 ms). Error: NoSuchElementError: no such element',
+  },
   'webdriver.page-unreachable': {
     name: 'WebDriverError',
     message: 'unknown error: net::ERR_CONNECTION_REFUSED\n  (Session info: chrome=156.0)',

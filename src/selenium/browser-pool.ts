@@ -11,6 +11,7 @@ import {
   type Chromedriver,
   type SessionOptions,
 } from './chromedriver.js'
+import { categoryOf } from './categories.js'
 import { withTimeout } from './time-limit.js'
 
 export const WEBDRIVER_URL_ENV = 'VITEST_HEAL_WEBDRIVER_URL'
@@ -21,6 +22,11 @@ export interface BrowserPoolOptions {
   /** How long to keep trying to open a session while the WebDriver service is being healed. Default 30 000 ms. */
   openTimeout?: number
   session?: Omit<SessionOptions, 'serverUrl' | 'onUserDataDir'>
+  /**
+   * Called once per opening when the configured WebDriver does not answer (its process died):
+   * resolve once it is back (the fixture asks the coordinator to heal it), reject when it will not be.
+   */
+  onServerDown?: (serverUrl: string, error: unknown) => Promise<void>
 }
 
 const ALIVE_CHECK_MS = 2_000
@@ -47,9 +53,11 @@ export class BrowserPool {
   /** A new session of its own (per-test sessions); `release` it when done. */
   async open(): Promise<BrowserSession> {
     const deadline = Date.now() + (this.#options.openTimeout ?? 30_000)
+    let askedToHeal = false
     for (;;) {
+      let serverUrl: string | undefined
       try {
-        const serverUrl = await this.#serverUrl()
+        serverUrl = await this.#serverUrl()
         const session = await createSession({
           ...this.#options.session,
           serverUrl,
@@ -58,6 +66,18 @@ export class BrowserPool {
         this.#open.add(session)
         return session
       } catch (error) {
+        const { onServerDown } = this.#options
+        if (
+          onServerDown &&
+          serverUrl &&
+          !this.#owned &&
+          !askedToHeal &&
+          categoryOf(error) === 'session_lost'
+        ) {
+          askedToHeal = true
+          await onServerDown(serverUrl, error)
+          continue
+        }
         // The WebDriver service may be down while the coordinator heals it: keep asking, bounded.
         if (Date.now() + OPEN_RETRY_PAUSE_MS > deadline) throw error
         await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_PAUSE_MS))

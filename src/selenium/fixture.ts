@@ -1,7 +1,8 @@
 /**
  * `import { test } from 'vitest-heal/selenium'`: `test('…', async ({ driver }) => …)` gives a healed
  * WebDriver on Chromium. One session per file by default (`seleniumSession: 'test'` for one per test),
- * replaced when it died. A failed test gets its screenshot and page source recorded as an artifact
+ * replaced when it died. Inside a healed run (the vitest-heal plugin) a page whose app is down and a
+ * WebDriver that died are healed through the coordinator (run-link.ts). A failed test gets its screenshot and page source recorded as an artifact
  * (`vitest-heal:selenium-failure`), and its healing attempts in `meta.seleniumHealing`.
  *
  * Artifacts, not `context.annotate`: by the time a fixture's teardown runs the test is already marked
@@ -17,6 +18,7 @@ import { recordArtifact, test as base, type RunnerTestCase } from 'vitest'
 import { BrowserPool } from './browser-pool.js'
 import { attachmentsDir, captureEvidence, fileStem } from './failure-evidence.js'
 import { healDriver, type HealDriverOptions, type HealedDriver } from './heal-driver.js'
+import { linkToRun } from './run-link.js'
 import type { HealAttempt } from './strategies.js'
 
 export const FAILURE_ARTIFACT_TYPE = 'vitest-heal:selenium-failure'
@@ -53,7 +55,10 @@ export const test = base.extend<SeleniumFixtures>({
   seleniumHeal: [{}, {}],
   seleniumPool: [
     async ({}, use) => {
-      const pool = new BrowserPool()
+      const link = linkToRun()
+      const pool = new BrowserPool(
+        link ? { onServerDown: (serverUrl, error) => link.healWebDriver(serverUrl, error) } : {},
+      )
       try {
         await use(pool)
       } finally {
@@ -64,7 +69,7 @@ export const test = base.extend<SeleniumFixtures>({
   ],
   driver: async ({ seleniumPool, seleniumSession, seleniumHeal, task }, use) => {
     const session = seleniumSession === 'test' ? await seleniumPool.open() : await seleniumPool.shared()
-    const driver = healDriver(session.driver, seleniumHeal)
+    const driver = healDriver(session.driver, withRunHealing(seleniumHeal, task))
     try {
       await use(driver)
     } finally {
@@ -75,6 +80,21 @@ export const test = base.extend<SeleniumFixtures>({
     }
   },
 })
+
+/**
+ * Inside a healed run, a page whose app is down asks the coordinator to heal that app, and the pages
+ * of every HTTP service are known by URL; what the test set itself wins.
+ */
+function withRunHealing(options: HealDriverOptions, task: RunnerTestCase): HealDriverOptions {
+  const link = linkToRun()
+  if (!link) return options
+  const asking = { filepath: task.file.filepath, name: task.fullName ?? task.name, tags: task.tags ?? [] }
+  return {
+    ...options,
+    services: { ...link.appServices, ...options.services },
+    onInfra: options.onInfra ?? link.onInfraFor(asking),
+  }
+}
 
 async function recordFailure(task: RunnerTestCase, driver: WebDriver): Promise<void> {
   const keepIn = attachmentsDir()

@@ -16,6 +16,7 @@ import type {
   InfraRequest,
   Operation,
 } from './strategies.js'
+import { netErrorOnPage } from './net-error-page.js'
 import { withTimeout } from './time-limit.js'
 
 export interface HealerSettings {
@@ -53,6 +54,11 @@ export class Healer {
   }
 
   async #heal<T>(operation: Operation<T>, firstError: unknown): Promise<T> {
+    // Waiting for an element on Chromium's error page would only delay the real failure: the app is down.
+    if (categoryOf(firstError) === 'element_not_found') {
+      const unreachable = await netErrorOnPage(this.#driver)
+      if (unreachable) throw Object.assign(unreachable, { cause: firstError })
+    }
     const tried: HealAttempt[] = []
     let error = firstError
     for (;;) {

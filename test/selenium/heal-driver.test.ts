@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +16,7 @@ import {
   type Chromedriver,
 } from '../../src/selenium/chromedriver.js'
 import { healDriver, type HealDriverOptions, type HealedDriver } from '../../src/selenium/heal-driver.js'
+import { categoryOf } from '../../src/selenium/categories.js'
 import { pidsWithArgument } from '../../src/selenium/processes.js'
 import { startPages, type PageServer } from './pages.js'
 
@@ -245,6 +248,37 @@ describe('healDriver when the app or the browser dies', () => {
 
     expect(error).toMatchObject({ name: 'SeleniumHealError', category: 'page_load_failure' })
     expect(String((error as Error).message)).toContain('net::ERR_CONNECTION_REFUSED')
+  })
+
+  test("a form posted to an app that died lands on Chromium's error page: the next find fails at once as the app's outage, not a missing element", async () => {
+    const form = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' })
+      response.end('<form method="post" action="/items"><button id="add">add</button></form>')
+    })
+    await new Promise<void>((resolve) => form.listen(0, '127.0.0.1', resolve))
+    const { port } = form.address() as AddressInfo
+    const driver = healed()
+    await driver.get(`http://127.0.0.1:${port}/`)
+    form.closeAllConnections()
+    await new Promise((resolve) => form.close(resolve))
+
+    await driver.findElement(By.id('add')).click()
+    const started = Date.now()
+    const error = await driver.findElement(By.id('added')).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+
+    expect(error).toMatchObject({
+      name: 'PageUnreachableError',
+      url: `http://127.0.0.1:${port}/items`,
+      netError: 'ERR_CONNECTION_REFUSED',
+      cause: expect.objectContaining({ name: 'NoSuchElementError' }),
+    })
+    expect(categoryOf(error)).toBe('page_load_failure')
+    // No strategy waited on a page that cannot change.
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(driver.healing.attempts()).toEqual([])
   })
 
   test('Chromium killed: the next command fails as infra (WebDriverSessionLostError)', async () => {

@@ -1,0 +1,105 @@
+/**
+ * The fixture's link to a healed Vitest run: when the vitest-heal plugin runs the tests, the worker
+ * config it provides says which services exist and where the coordinator listens, so a page that
+ * cannot load asks the coordinator to heal the app behind it, and a WebDriver that went away asks it
+ * to heal the driver, before the fixture opens a new session. Outside a healed run there is no link.
+ */
+import { relative, sep } from 'node:path'
+import picomatch from 'picomatch'
+import { inject } from 'vitest'
+import { servicesNeeded, type ServiceClaim } from '../core/needs.js'
+import type { ServiceRef } from '../core/types.js'
+import { HealError } from '../errors.js'
+import { connectWorkerChannel, type WorkerChannel } from '../vitest/worker-channel.js'
+import { PROVIDE_KEY, type WorkerHealConfig } from '../vitest/worker-config.js'
+import { describeError } from './errors.js'
+import type { InfraRequest } from './strategies.js'
+
+/** Which test is asking, so a failed page can be blamed on the services the test needs. */
+export interface AskingTest {
+  /** Absolute path of the test file. */
+  filepath: string
+  /** `suite > test`. */
+  name: string
+  tags: readonly string[]
+}
+
+export interface RunLink {
+  /** Service name → URL of each HTTP service, for `healDriver`'s `services` option. */
+  readonly appServices: Record<string, string>
+  /** `healDriver`'s `onInfra` for one test: heals the blamed app service; rejects when it stays down. */
+  onInfraFor(test: AskingTest): (request: InfraRequest) => Promise<void>
+  /** Heals the WebDriver service serving `serverUrl`, if one is configured; rejects when it stays down. */
+  healWebDriver(serverUrl: string, error: unknown): Promise<void>
+}
+
+let channel: WorkerChannel | undefined
+
+/** The link to the run this worker belongs to, or undefined when no vitest-heal plugin runs it. */
+export function linkToRun(): RunLink | undefined {
+  let config: WorkerHealConfig | undefined
+  try {
+    config = inject(PROVIDE_KEY)
+  } catch {
+    return undefined
+  }
+  if (!config?.socket) return undefined
+  const healConfig = config
+  // One connection per worker, shared by every file it runs.
+  const control = (): WorkerChannel => (channel ??= connectWorkerChannel(healConfig.socket))
+  const refs = healConfig.services.map((s) => s.ref)
+  const claims: ServiceClaim[] = healConfig.services
+    .filter((s) => s.tests.length > 0)
+    .map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
+  const apps = refs.filter((ref) => ref.kind === 'http' && ref.url !== undefined)
+
+  const heal = async (service: string | undefined, test: string, error: unknown): Promise<void> => {
+    const reply = await control().heal({
+      service,
+      failedAt: Date.now(),
+      test,
+      evidence: describeError(error),
+    })
+    if (reply.healthy) return
+    const what = service ?? 'the services'
+    throw new HealError(
+      reply.code === 'E_CIRCUIT_OPEN' ? 'E_CIRCUIT_OPEN' : 'E_RECOVERY_FAILED',
+      `vitest-heal: ${what} could not be healed: ${reply.error ?? 'still unhealthy'}`,
+    )
+  }
+
+  return {
+    appServices: Object.fromEntries(apps.map((ref) => [ref.name, ref.url!])),
+    onInfraFor(test) {
+      const file = relative(healConfig.root, test.filepath).split(sep).join('/')
+      return async (request) => {
+        const service =
+          request.service ?? blameByNeeds(apps, servicesNeeded({ file, tags: test.tags }, claims))
+        await heal(service, `${file} > ${test.name}`, request.error)
+      }
+    },
+    async healWebDriver(serverUrl, error) {
+      const driver = refs.find((ref) => ref.kind === 'webdriver' && sameOrigin(ref.url, serverUrl))
+      if (driver) await heal(driver.name, `WebDriver at ${serverUrl}`, error)
+    },
+  }
+}
+
+/** The one HTTP service the test needs, else the only one configured; undefined lets the coordinator check all. */
+function blameByNeeds(apps: readonly ServiceRef[], needs: readonly string[]): string | undefined {
+  const needed = apps.filter((ref) => needs.includes(ref.name))
+  if (needed.length === 1) return needed[0]!.name
+  if (needed.length === 0 && apps.length === 1) return apps[0]!.name
+  return undefined
+}
+
+function sameOrigin(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false
+  try {
+    const [x, y] = [new URL(a), new URL(b)]
+    const host = (h: string): string => (h === 'localhost' ? '127.0.0.1' : h)
+    return host(x.hostname) === host(y.hostname) && x.port === y.port
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The GitHub job summary end to end: a real Vitest run of a tiny project with the heal() plugin and
+ * GITHUB_ACTIONS=true. The step summary must hold vitest-heal's summary of the healed run (with the
+ * flaky test and the test bug) and not Vitest's own, and stdout must carry our annotations.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const project = join(here, 'fixtures/heal-job-summary')
+const vitestBin = join(here, '../../node_modules/vitest/vitest.mjs')
+const dir = mkdtempSync(join(tmpdir(), 'heal-own-job-summary-'))
+const summaryFile = join(dir, 'step-summary.md')
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let run: ReturnType<typeof spawnSync>
+let summary: string
+
+beforeAll(() => {
+  // GitHub creates the file empty before the step and reads it after; reporters append to it.
+  writeFileSync(summaryFile, '')
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_STEP_SUMMARY: summaryFile,
+    HEAL_REPORT_DIR: join(dir, 'report'),
+    NO_COLOR: '1',
+  }
+  // The child is a fresh Vitest run, not a worker of this one.
+  for (const key of ['VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[key]
+  run = spawnSync(process.execPath, [vitestBin, 'run', '--root', project], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  summary = readFileSync(summaryFile, 'utf8')
+}, 90_000)
+
+describe('the GitHub job summary of a run with the heal() plugin', () => {
+  it('is vitest-heal’s, once, and Vitest’s own is not written', () => {
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(1)
+    expect(summary.match(/^## vitest-heal: ❌ failed$/gm)).toHaveLength(1)
+    expect(summary).not.toContain('Vitest Test Report')
+  })
+
+  it('tells the healed story: the flaky test and the test bug in their tables', () => {
+    expect(summary).toMatch(/^### Flaky \(1\)$/m)
+    expect(summary).toMatch(/^\| answers in time on a retry \| sample\.spec\.ts(:\d+)? \|/m)
+    expect(summary).toMatch(/^### Test bugs \(1\)$/m)
+    expect(summary).toMatch(/^\| planted bug: the total is wrong \| sample\.spec\.ts(:\d+)? \|/m)
+    expect(summary).toMatch(/^\| total \| 3 \|$/m)
+  })
+
+  it('annotates the test bug as an error and the flaky test as a warning', () => {
+    const stdout = String(run.stdout)
+    // `line=` only when the report knows the line (Vitest's includeTaskLocation).
+    expect(stdout).toMatch(
+      /^::error file=sample\.spec\.ts(,line=\d+)?,title=Test bug%3A planted bug%3A the total is wrong::expected 4 to be 5/m,
+    )
+    expect(stdout).toMatch(
+      /^::warning file=sample\.spec\.ts(,line=\d+)?,title=Flaky%3A answers in time on a retry::passed after 2 attempts/m,
+    )
+  })
+})

@@ -2,6 +2,7 @@
  * Both passes of a run → one RunReport (report.json's shape). The outcome of each test comes from
  * its tries through core's computeOutcome, the one place that decides it.
  */
+import { relative, sep } from 'node:path'
 import { classify } from '../core/classify.js'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
 import { redactSecrets } from '../core/redact.js'
@@ -20,6 +21,8 @@ export interface BuildReportInput {
   startedAt: Date
   durationMs: number
   vitestVersion?: string
+  /** Absolute report directory: attachment paths in the report are relative to it. */
+  reportDir: string
 }
 
 export function buildRunReport(input: BuildReportInput): RunReport {
@@ -38,7 +41,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
       const earlier = triesByKey.get(test.key) ?? (moduleFailures.has(test.file) ? [moduleFailures.get(test.file)!] : [])
       const tries = [...earlier, ...triesOf(test, passNumber, classifyErrors, clean)]
       triesByKey.set(test.key, tries)
-      byKey.set(test.key, testReport(test, tries))
+      byKey.set(test.key, testReport(test, tries, input.reportDir))
     }
     for (const module of pass.modules) {
       if (module.errors.length === 0) continue
@@ -89,7 +92,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   }
 }
 
-function testReport(test: CollectedTest, tries: TryRecord[]): TestReport {
+function testReport(test: CollectedTest, tries: TryRecord[], reportDir: string): TestReport {
   return {
     file: test.file,
     name: test.name,
@@ -97,6 +100,9 @@ function testReport(test: CollectedTest, tries: TryRecord[]): TestReport {
     line: test.line,
     durationMs: Math.round(test.durationMs),
     tries,
+    ...(test.attachments.length > 0
+      ? { attachments: test.attachments.map((a) => ({ ...a, path: relative(reportDir, a.path).split(sep).join('/') })) }
+      : {}),
   }
 }
 

@@ -23,6 +23,8 @@ export interface CollectedTest {
   durationMs: number
   startTime: number | undefined
   retryCount: number
+  /** Files a test attached (screenshots, page sources), absolute paths. */
+  attachments: { name: string; path: string; contentType?: string }[]
   testCase: TestCase
 }
 
@@ -81,6 +83,7 @@ export class HealCollector implements Reporter {
       durationMs: diagnostic?.duration ?? 0,
       startTime: diagnostic?.startTime,
       retryCount: diagnostic?.retryCount ?? 0,
+      attachments: attachmentsOf(testCase),
       testCase,
     }
   }
@@ -88,6 +91,24 @@ export class HealCollector implements Reporter {
 
 export function testKey(file: string, name: string): string {
   return `${file}\u0000${name}`
+}
+
+function attachmentsOf(testCase: TestCase): CollectedTest['attachments'] {
+  // artifacts() is 4.1+; annotations carry attachments too.
+  const artifacts = (testCase as { artifacts?: () => ReadonlyArray<{ type: string; attachments?: unknown[] }> }).artifacts?.() ?? []
+  const found: CollectedTest['attachments'] = []
+  for (const artifact of artifacts) {
+    for (const raw of artifact.attachments ?? []) {
+      const attachment = raw as { name?: string; path?: string; contentType?: string }
+      if (typeof attachment.path !== 'string') continue
+      found.push({
+        name: attachment.name ?? artifact.type,
+        path: attachment.path,
+        ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
+      })
+    }
+  }
+  return found
 }
 
 function hostErrors(testCase: TestCase): ErrorLike[] {

@@ -35,6 +35,8 @@ export function heal(options: HealOptions = {}): Plugin {
       registerSession(project, session)
       registerSession(vitest, session)
       const config = project.config
+      // Reports point at file:line; Vitest records a test's location only when asked to.
+      config.includeTaskLocation = true
       config.globalSetup = [...toArray(config.globalSetup), runtimeModule('global-setup')]
       if (config.runner) {
         // Vitest takes one runner per project: ours would replace the user's. Pre-flight and the

@@ -57,6 +57,7 @@ export class RunController {
     const session = this.sessions[0]
     if (!session) return
     const options = session.options
+    const reportDir = resolve(this.vitest.config.root, options.reportDir)
     const report = buildRunReport({
       passes: this.collector.passes,
       services: this.sessions.flatMap((s) => s.options.services.map((service) => service.ref())),
@@ -68,8 +69,8 @@ export class RunController {
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
       vitestVersion: this.vitest.version,
+      reportDir,
     })
-    const reportDir = resolve(this.vitest.config.root, options.reportDir)
     writeReports(report, { reportDir, reporters: options.reporters, redact: options.redact })
     // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
     process.exitCode = report.outcome === 'passed' ? 0 : 1

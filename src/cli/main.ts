@@ -46,7 +46,12 @@ async function main(argv: string[]): Promise<number> {
       options: { out: { type: 'string' }, config: { type: 'string' }, root: { type: 'string' } },
       strict: true,
     })
-    return writeTagTypes({ out: values.out, config: values.config, root: values.root, stdout: process.stdout })
+    return writeTagTypes({
+      out: values.out,
+      config: values.config,
+      root: values.root,
+      stdout: process.stdout,
+    })
   }
   if (command === 'merge') {
     const { values, positionals } = parseArgs({

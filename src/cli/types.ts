@@ -34,7 +34,9 @@ export async function writeTagTypes(options: TypesOptions): Promise<number> {
     const names = [...new Set(projects.flatMap(({ session }) => session.options.services.map((s) => s.name)))]
     const out = resolve(vitest.config.root, options.out ?? 'vitest-heal.d.ts')
     writeFileSync(out, renderTagTypes(names))
-    options.stdout.write(`vitest-heal: wrote ${out} (${names.length} service tag(s)); include it in your tsconfig.\n`)
+    options.stdout.write(
+      `vitest-heal: wrote ${out} (${names.length} service tag(s)); include it in your tsconfig.\n`,
+    )
     for (const { session } of projects) await session.teardown()
     return 0
   } finally {

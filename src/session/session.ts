@@ -96,7 +96,13 @@ export class HealSession {
       // No outage seen (healthy at the first probe, nothing recovered by anyone): confirms nothing.
       const probed = result.outage ? 'down' : 'healthy'
       if (!result.healthy || result.code) {
-        reply = { ok: result.healthy, healthy: result.healthy, code: result.code, error: result.error, probed }
+        reply = {
+          ok: result.healthy,
+          healthy: result.healthy,
+          code: result.code,
+          error: result.error,
+          probed,
+        }
         break
       }
       if (names.length === 1) reply = { ok: true, healthy: true, probed }
@@ -105,7 +111,10 @@ export class HealSession {
   }
 
   private async waitHealthy(services: string[], timeoutMs: number): Promise<WaitHealthyReply> {
-    const names = services.length > 0 ? services.filter((s) => this.hasService(s)) : this.options.services.map((s) => s.name)
+    const names =
+      services.length > 0
+        ? services.filter((s) => this.hasService(s))
+        : this.options.services.map((s) => s.name)
     return this.coordinator.waitHealthy(names, timeoutMs)
   }
 
@@ -113,7 +122,10 @@ export class HealSession {
   private onHealthEvent(event: HealthEvent): void {
     // 'recovering' is followed by the recovery's own status lines: print only the detection.
     if (event.state === 'down') {
-      this.status.line('working', `${event.service} ${event.state}${event.detail ? ` — ${event.detail}` : ''}`)
+      this.status.line(
+        'working',
+        `${event.service} ${event.state}${event.detail ? ` — ${event.detail}` : ''}`,
+      )
     } else if (event.state === 'broken') {
       this.status.line('error', `${event.service} declared broken: ${event.detail ?? ''}`)
     }
@@ -156,7 +168,10 @@ async function stopQuietly(service: Service, status: StatusSink): Promise<void> 
   try {
     await service.owned.stop()
   } catch (error) {
-    status.line('warn', `${service.name} did not stop cleanly (${formatSeconds(Date.now() - started)}): ${(error as Error).message}`)
+    status.line(
+      'warn',
+      `${service.name} did not stop cleanly (${formatSeconds(Date.now() - started)}): ${(error as Error).message}`,
+    )
   }
 }
 

@@ -37,8 +37,10 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   for (const pass of input.passes) {
     const passNumber = (input.passes.indexOf(pass) === 0 ? 1 : 2) as 1 | 2
     for (const test of pass.tests) {
-      if (pass.selection && !pass.selection.keys.has(test.key) && !pass.selection.files.has(test.file)) continue
-      const earlier = triesByKey.get(test.key) ?? (moduleFailures.has(test.file) ? [moduleFailures.get(test.file)!] : [])
+      if (pass.selection && !pass.selection.keys.has(test.key) && !pass.selection.files.has(test.file))
+        continue
+      const earlier =
+        triesByKey.get(test.key) ?? (moduleFailures.has(test.file) ? [moduleFailures.get(test.file)!] : [])
       const tries = [...earlier, ...triesOf(test, passNumber, classifyErrors, clean)]
       triesByKey.set(test.key, tries)
       byKey.set(test.key, testReport(test, tries, input.reportDir))
@@ -59,7 +61,10 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   }
   // A module whose pass-2 run collected its tests replaces its pass-1 "(module)" entry.
   for (const [key, report] of byKey) {
-    if (report.name === '(module)' && [...byKey.values()].some((t) => t.file === report.file && t.name !== '(module)')) {
+    if (
+      report.name === '(module)' &&
+      [...byKey.values()].some((t) => t.file === report.file && t.name !== '(module)')
+    ) {
       byKey.delete(key)
     }
   }
@@ -73,7 +78,12 @@ export function buildRunReport(input: BuildReportInput): RunReport {
       const forgiven =
         verdict.kind === 'infra' &&
         (verdict.service !== undefined ? healedServices.has(verdict.service) : healedServices.size > 0)
-      return { name: String(error.name ?? 'Error'), message: clean(String(error.message ?? '')), verdict, forgiven }
+      return {
+        name: String(error.name ?? 'Error'),
+        message: clean(String(error.message ?? '')),
+        verdict,
+        forgiven,
+      }
     }),
   )
   // Errors of pass 1 that pass 2 repaired are not counted twice: only the last pass's unforgiven ones fail the run.
@@ -101,7 +111,12 @@ function testReport(test: CollectedTest, tries: TryRecord[], reportDir: string):
     durationMs: Math.round(test.durationMs),
     tries,
     ...(test.attachments.length > 0
-      ? { attachments: test.attachments.map((a) => ({ ...a, path: relative(reportDir, a.path).split(sep).join('/') })) }
+      ? {
+          attachments: test.attachments.map((a) => ({
+            ...a,
+            path: relative(reportDir, a.path).split(sep).join('/'),
+          })),
+        }
       : {}),
   }
 }
@@ -129,7 +144,8 @@ function triesOf(
     })
   }
   const startedAt = test.startTime !== undefined ? new Date(test.startTime).toISOString() : undefined
-  if (test.state === 'passed') return [{ state: 'passed', pass, durationMs: Math.round(test.durationMs), startedAt, errors: [] }]
+  if (test.state === 'passed')
+    return [{ state: 'passed', pass, durationMs: Math.round(test.durationMs), startedAt, errors: [] }]
   if (test.state === 'failed') {
     return [failedTry(test.errors, classifyErrors(test.errors, test.tags), pass, test.durationMs, clean)]
   }

@@ -51,7 +51,11 @@ export class HealCollector implements Reporter {
   readonly passes: CollectedPass[] = []
   pass: 1 | 2 = 1
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: string,
+  ): void {
     const collected: CollectedPass = {
       tests: [],
       modules: [],
@@ -61,7 +65,8 @@ export class HealCollector implements Reporter {
     for (const testModule of testModules) {
       const file = relativeFile(testModule.project.config.root, testModule.moduleId)
       collected.modules.push({ file, pass: this.pass, errors: asErrors(testModule.errors()), testModule })
-      for (const testCase of testModule.children.allTests()) collected.tests.push(this.collectTest(file, testCase))
+      for (const testCase of testModule.children.allTests())
+        collected.tests.push(this.collectTest(file, testCase))
     }
     this.passes.push(collected)
   }
@@ -95,7 +100,10 @@ export function testKey(file: string, name: string): string {
 
 function attachmentsOf(testCase: TestCase): CollectedTest['attachments'] {
   // artifacts() is 4.1+; annotations carry attachments too.
-  const artifacts = (testCase as { artifacts?: () => ReadonlyArray<{ type: string; attachments?: unknown[] }> }).artifacts?.() ?? []
+  const artifacts =
+    (
+      testCase as { artifacts?: () => ReadonlyArray<{ type: string; attachments?: unknown[] }> }
+    ).artifacts?.() ?? []
   const found: CollectedTest['attachments'] = []
   for (const artifact of artifacts) {
     for (const raw of artifact.attachments ?? []) {

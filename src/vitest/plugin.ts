@@ -41,7 +41,10 @@ export function heal(options: HealOptions = {}): Plugin {
       if (config.runner) {
         // Vitest takes one runner per project: ours would replace the user's. Pre-flight and the
         // second pass still work; per-try healing is off for this project.
-        session.status.line('warn', `test.runner is set (${config.runner}): inline healing is off for this project`)
+        session.status.line(
+          'warn',
+          `test.runner is set (${config.runner}): inline healing is off for this project`,
+        )
       } else {
         config.runner = runtimeModule('runner')
       }

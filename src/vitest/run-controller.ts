@@ -8,7 +8,9 @@
  * after the run and before `close()`, so the pool, the global setups and the services are still up.
  */
 import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
+import picomatch from 'picomatch'
 import { classify } from '../core/classify.js'
+import { isHealed, type ServiceClaim } from '../core/needs.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
 import type { HealSession } from '../session/session.js'
@@ -93,7 +95,9 @@ export class RunController {
         return
       }
     }
-    this.status(`second pass: re-running ${plan.count} test(s) in ${plan.specs.length} file(s) the outage broke`)
+    this.status(
+      `second pass: re-running ${plan.count} test(s) in ${plan.specs.length} file(s) the outage broke`,
+    )
     this.collector.pass = 2
     await this.vitest.runTestSpecifications(plan.specs)
     const second = this.collector.passes[1]
@@ -107,12 +111,22 @@ export class RunController {
     const selection = { keys: new Set<string>(), files: new Set<string>() }
     const refs = this.sessions.flatMap((s) => s.options.services.map((service) => service.ref()))
     const rules = this.sessions[0]?.options.rules ?? []
+    const optIn = this.sessions[0]?.options.optIn ?? false
+    const claims: ServiceClaim[] = this.sessions.flatMap((s) =>
+      s.options.services
+        .filter((service) => service.tests.length > 0)
+        .map((service) => ({ name: service.name, claims: picomatch([...service.tests]) })),
+    )
     const blame = (verdict: Verdict) => {
       if (verdict.service) services.add(verdict.service)
       else for (const ref of refs) services.add(ref.name)
     }
     for (const test of first.tests) {
-      const verdict = brokenByOutage(test, (errors, tags) => classify({ errors, tags }, { services: refs, rules }))
+      // The second pass re-runs only tests vitest-heal may heal: never heal:off, and with optIn only the opted in.
+      if (!isHealed({ file: test.file, tags: test.tags }, claims, optIn)) continue
+      const verdict = brokenByOutage(test, (errors, tags) =>
+        classify({ errors, tags }, { services: refs, rules }),
+      )
       if (!verdict) continue
       blame(verdict)
       const cases = byModule.get(test.testCase.module) ?? []
@@ -122,6 +136,8 @@ export class RunController {
     }
     for (const module of first.modules) {
       if (module.errors.length === 0 || first.tests.some((t) => t.file === module.file)) continue
+      // No test was collected, so no tag is known: with optIn, only a file a service claims is re-run.
+      if (!isHealed({ file: module.file, tags: [] }, claims, optIn)) continue
       const verdict = classify({ errors: module.errors }, { services: refs, rules })
       if (verdict.kind !== 'infra') continue
       blame(verdict)
@@ -154,7 +170,6 @@ function brokenByOutage(
   test: CollectedTest,
   classifyErrors: (errors: CollectedTest['errors'], tags: string[]) => Verdict,
 ): Verdict | undefined {
-  if (test.tags.includes('heal:off')) return undefined
   if (test.state === 'failed') {
     const last = test.meta?.tries.at(-1)
     const verdict = last?.verdict ?? classifyErrors(test.errors, test.tags)
@@ -166,4 +181,3 @@ function brokenByOutage(
   }
   return undefined
 }
-

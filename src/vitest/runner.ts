@@ -115,9 +115,16 @@ export default class HealRunner extends TestRunner {
     await this.holdDuringOutage(config, state.meta.needs)
   }
 
-  override async onBeforeTryTask(test: RunnerTestCase, options?: { retry: number; repeats: number }): Promise<void> {
+  override async onBeforeTryTask(
+    test: RunnerTestCase,
+    options?: { retry: number; repeats: number },
+  ): Promise<void> {
     // The base signature differs between 4.1 (test) and 5.x (test, options): pass both through.
-    await (super.onBeforeTryTask as ((t: RunnerTestCase, o?: unknown) => unknown) | undefined)?.call(this, test, options)
+    await (super.onBeforeTryTask as ((t: RunnerTestCase, o?: unknown) => unknown) | undefined)?.call(
+      this,
+      test,
+      options,
+    )
     const state = this.states.get(test)
     const config = this.healConfig
     if (!state || !config) return
@@ -139,7 +146,11 @@ export default class HealRunner extends TestRunner {
     })
     const tried = state.meta.tries[pending.tryIndex]
     if (tried) {
-      const confirmed = confirmVerdict(pending.verdict, reply.probed, isAmbiguousRule(pending.verdict.rule, config.rules))
+      const confirmed = confirmVerdict(
+        pending.verdict,
+        reply.probed,
+        isAmbiguousRule(pending.verdict.rule, config.rules),
+      )
       tried.verdict = confirmed.verdict
       if (confirmed.verdict.kind === 'flaky') {
         // The service was fine: this retry is a flaky one after all.
@@ -151,7 +162,10 @@ export default class HealRunner extends TestRunner {
       state.unrecoverable = pending.verdict.service
       const service = pending.verdict.service ?? 'the blamed service'
       throw reply.code === 'E_CIRCUIT_OPEN'
-        ? new HealError('E_CIRCUIT_OPEN', `vitest-heal: ${service} is broken (circuit open): ${reply.error ?? ''}`)
+        ? new HealError(
+            'E_CIRCUIT_OPEN',
+            `vitest-heal: ${service} is broken (circuit open): ${reply.error ?? ''}`,
+          )
         : new HealError('E_RECOVERY_FAILED', `vitest-heal: ${service} could not be recovered: ${reply.error}`)
     }
   }
@@ -171,7 +185,12 @@ export default class HealRunner extends TestRunner {
   }
 
   /** The retry condition: classify the failed try, record it, spend a budget or stop. Synchronous by Vitest's contract. */
-  private decide(config: WorkerHealConfig, test: RunnerTestCase, state: TestHealState, opts: { final?: boolean } = {}): boolean {
+  private decide(
+    config: WorkerHealConfig,
+    test: RunnerTestCase,
+    state: TestHealState,
+    opts: { final?: boolean } = {},
+  ): boolean {
     const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
     state.seenErrors = test.result?.errors?.length ?? 0
     const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
@@ -181,7 +200,10 @@ export default class HealRunner extends TestRunner {
       ? {
           kind: 'infra',
           ...(state.unrecoverable ? { service: state.unrecoverable } : {}),
-          rule: unrecoverable.code === 'E_CIRCUIT_OPEN' ? 'vitest-heal.circuit-open' : 'vitest-heal.recovery-failed',
+          rule:
+            unrecoverable.code === 'E_CIRCUIT_OPEN'
+              ? 'vitest-heal.circuit-open'
+              : 'vitest-heal.recovery-failed',
           evidence: String(unrecoverable.message ?? '').slice(0, 300),
         }
       : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
@@ -216,7 +238,10 @@ export default class HealRunner extends TestRunner {
   }
 
   /** The reason of the first needed service whose breaker is open (see session.brokenFlag). */
-  private brokenNeed(config: WorkerHealConfig, needs: string[]): { service: string; reason: string } | undefined {
+  private brokenNeed(
+    config: WorkerHealConfig,
+    needs: string[],
+  ): { service: string; reason: string } | undefined {
     for (const service of needs) {
       const file = join(dirname(config.outageFlag), `broken-${encodeURIComponent(service)}`)
       if (!existsSync(file)) continue
@@ -242,7 +267,10 @@ export default class HealRunner extends TestRunner {
   }
 
   private fileNeeds(config: WorkerHealConfig, file: RunnerTestSuite): string[] {
-    return servicesNeeded({ file: relativeFile(config.root, file.file.filepath), tags: file.tags ?? [] }, this.claims)
+    return servicesNeeded(
+      { file: relativeFile(config.root, file.file.filepath), tags: file.tags ?? [] },
+      this.claims,
+    )
   }
 }
 

@@ -11,7 +11,12 @@ export type InlineHealReply = HealReply & { probed?: ProbedHealth }
 
 export interface WorkerChannel {
   /** `service` undefined: infra with nobody to blame; the main process checks every service. */
-  heal(request: { service: string | undefined; failedAt: number; test: string; evidence: string }): Promise<InlineHealReply>
+  heal(request: {
+    service: string | undefined
+    failedAt: number
+    test: string
+    evidence: string
+  }): Promise<InlineHealReply>
   waitHealthy(services: string[], timeoutMs: number): Promise<void>
 }
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { redactSecrets } from '../core/redact.js'
 import type { RunReport } from '../core/report.js'
 import { HealConfigError } from '../errors.js'
+import { gatherAttachments } from './attachments.js'
 import type { OutputStream, Renderer, ReporterName } from './context.js'
 import { renderGithub } from './github.js'
 import { renderHtml } from './html.js'
@@ -18,6 +19,9 @@ import { buildView } from './view.js'
 
 /** In the order they run: files first, so the terminal summary is the last thing printed. */
 export const REPORTER_NAMES: readonly ReporterName[] = ['json', 'junit', 'html', 'github', 'summary']
+
+/** The reporters whose files name attachments; the terminal and GitHub ones do not. */
+const FILE_REPORTERS: readonly ReporterName[] = ['json', 'junit', 'html']
 
 const RENDERERS: Record<ReporterName, Renderer> = {
   json: renderJson,
@@ -79,7 +83,8 @@ export function writeReports(report: RunReport, options: WriteReportsOptions): W
 
   let view
   try {
-    view = buildView(report, redact)
+    const writesFiles = FILE_REPORTERS.some((name) => wanted.has(name))
+    view = buildView(writesFiles ? gatherAttachments(report, reportDir) : report, redact)
   } catch (error) {
     for (const name of wanted) fail(name, error)
     return result

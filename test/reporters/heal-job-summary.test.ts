@@ -3,39 +3,28 @@
  * GITHUB_ACTIONS=true. The step summary must hold vitest-heal's summary of the healed run (with the
  * flaky test and the test bug) and not Vitest's own, and stdout must carry our annotations.
  */
-import { spawnSync } from 'node:child_process'
+import type { SpawnSyncReturns } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixtureProject, runFixtureVitest } from './run-fixture.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const project = join(here, 'fixtures/heal-job-summary')
-const vitestBin = join(here, '../../node_modules/vitest/vitest.mjs')
+const project = fixtureProject('heal-job-summary')
 const dir = mkdtempSync(join(tmpdir(), 'heal-own-job-summary-'))
 const summaryFile = join(dir, 'step-summary.md')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-let run: ReturnType<typeof spawnSync>
+let run: SpawnSyncReturns<string>
 let summary: string
 
 beforeAll(() => {
   // GitHub creates the file empty before the step and reads it after; reporters append to it.
   writeFileSync(summaryFile, '')
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  run = runFixtureVitest(project, {
     GITHUB_ACTIONS: 'true',
     GITHUB_STEP_SUMMARY: summaryFile,
     HEAL_REPORT_DIR: join(dir, 'report'),
-    NO_COLOR: '1',
-  }
-  // The child is a fresh Vitest run, not a worker of this one.
-  for (const key of ['VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[key]
-  run = spawnSync(process.execPath, [vitestBin, 'run', '--root', project], {
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
   })
   summary = readFileSync(summaryFile, 'utf8')
 }, 90_000)

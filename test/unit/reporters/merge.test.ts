@@ -124,9 +124,12 @@ describe('mergeReportDirs', () => {
       expect(existsSync(join(outDir, file))).toBe(true)
     const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport
     expect(written.summary).toEqual(exampleReport().summary)
-    // The screenshot stays where shard 1 wrote it; its path now leads there from the merged report.
+    // The screenshot shard 1 wrote is copied into the merged directory, which is then whole on its own.
     const shot = written.tests.find((t) => t.attachments)!.attachments![0]!
-    expect(shot.path).toBe('../shard-1/screenshots/users-greeting.png')
+    expect(shot.path).toBe('attachments/users-greeting.png')
+    expect(readFileSync(join(outDir, shot.path))).toEqual(
+      readFileSync(join(dirs[0]!, 'screenshots/users-greeting.png')),
+    )
     expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('src="data:image/png;base64,')
     expect(stdout.text()).toContain(' Heal  ✓ 32 passed')
     expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('data-service="db"')

@@ -33,3 +33,5 @@ export {
 } from './chromedriver.js'
 export type { Chromedriver, ChromedriverOptions, BrowserSession, SessionOptions } from './chromedriver.js'
 export { ATTACHMENTS_DIR_ENV } from './failure-evidence.js'
+export { killProcessesWithArgument, pidsWithArgument } from './processes.js'
+export { PageUnreachableError } from './net-error-page.js'

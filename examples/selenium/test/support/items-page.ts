@@ -1,0 +1,41 @@
+/**
+ * The items page as the tests use it. After each step that talks to the app, an error the app printed
+ * (its 503 page while the database is down) is thrown with the app's own words, for example
+ * `connect ECONNREFUSED 127.0.0.1:5432`, so a failure caused by an outage reads as one and
+ * vitest-heal can blame the right service.
+ */
+import { By, type WebDriver } from 'selenium-webdriver'
+
+export class AppError extends Error {
+  constructor(text: string) {
+    super(`the app answered with an error: ${text}`)
+    this.name = 'AppError'
+  }
+}
+
+export const appUrl = (): string => process.env.APP_URL!.replace(/\/health$/, '/')
+
+async function throwAppError(driver: WebDriver): Promise<void> {
+  // findElements: an absent error is the normal case, not something to wait for.
+  const [error] = await driver.findElements(By.id('app-error'))
+  if (error) throw new AppError(await error.getText())
+}
+
+export async function openItems(driver: WebDriver): Promise<void> {
+  await driver.get(appUrl())
+  await throwAppError(driver)
+}
+
+export async function addItem(driver: WebDriver, name: string): Promise<void> {
+  await driver.findElement(By.id('name')).sendKeys(name)
+  await driver.findElement(By.id('add')).click()
+  await throwAppError(driver)
+}
+
+export async function listedItems(driver: WebDriver): Promise<string[]> {
+  const items = await driver.findElement(By.id('items')).findElements(By.css('li'))
+  return Promise.all(items.map((item) => item.getText()))
+}
+
+/** A name no other test or run uses. */
+export const uniqueName = (what: string): string => `${what}-${process.pid}-${Date.now()}`

@@ -1,0 +1,52 @@
+/**
+ * The outages this example exists to show, switched on by VITEST_HEAL_DEMO_OUTAGE=db|app|chromedriver:
+ * a test crashes that service in the middle of what it is doing, the way a real crash would (SIGKILL).
+ * vitest-heal restarts it and runs the test again, which then ends `healed`.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openSync, closeSync } from 'node:fs'
+import { killProcessesWithArgument } from 'vitest-heal/selenium'
+import { crashPostgres } from '../../../basic/test/support/crash.js'
+
+export type OutageTarget = 'db' | 'app' | 'chromedriver'
+
+const TARGETS: readonly OutageTarget[] = ['db', 'app', 'chromedriver']
+
+export function outageTarget(): OutageTarget | undefined {
+  const asked = process.env.VITEST_HEAL_DEMO_OUTAGE
+  if (asked === undefined || asked === '') return undefined
+  if (!TARGETS.includes(asked as OutageTarget)) {
+    throw new Error(`VITEST_HEAL_DEMO_OUTAGE must be one of ${TARGETS.join(', ')}, got ${asked}`)
+  }
+  return asked as OutageTarget
+}
+
+/**
+ * Crashes `target` once per run: the try that heals must find it up. Workers share the run's main
+ * process as their parent, so a marker named after it is seen by every worker and forgotten by the next run.
+ */
+export async function crashOnce(target: OutageTarget): Promise<boolean> {
+  try {
+    closeSync(openSync(join(tmpdir(), `vitest-heal-demo-outage-${process.ppid}`), 'wx'))
+  } catch {
+    return false
+  }
+  await crash(target)
+  return true
+}
+
+async function crash(target: OutageTarget): Promise<void> {
+  if (target === 'db') {
+    await crashPostgres(process.env.DATABASE_URL!)
+    return
+  }
+  if (target === 'app') {
+    const health = (await (await fetch(process.env.APP_URL!)).json()) as { pid: number }
+    process.kill(health.pid, 'SIGKILL')
+    return
+  }
+  // chromedriver, and the browsers it started, as an OOM kill of the driver would.
+  const port = new URL(process.env.VITEST_HEAL_WEBDRIVER_URL!).port
+  await killProcessesWithArgument(`--port=${port}`)
+}

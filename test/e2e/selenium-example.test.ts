@@ -1,0 +1,66 @@
+/**
+ * examples/selenium run for real, as a user would (`vitest run` in its directory): a PostgreSQL, the
+ * web app and chromedriver owned by the plugin, real Chromium sessions through the fixture. Each
+ * outage switch crashes one of them mid-test; the run must end green with the broken test `healed`
+ * and blamed on what was crashed. The planted wrong selector must stay red as a test bug, not retried,
+ * with the browser's screenshot and page source attached.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { pidsWithArgument } from '../../src/selenium/processes.js'
+import { byName, ROOT, runVitest, type RunResult } from './harness.js'
+
+const EXAMPLE = join(ROOT, 'examples/selenium')
+const OUTAGE_TEST = (target: string) => `adds an item while ${target} crashes`
+const run = (env: Record<string, string>): Promise<RunResult> =>
+  runVitest(EXAMPLE, { env, timeoutMs: 90_000 })
+
+// The example's chromedriver and app listen on fixed ports: its runs must not overlap.
+describe.sequential('examples/selenium', () => {
+  test.each([
+    ['db', 'db', /^(pg|net)\./],
+    ['app', 'app', /^webdriver\.page-unreachable$/],
+    ['chromedriver', 'browser', /^webdriver\.session-lost$/],
+  ])('%s crashed mid-test: green, the broken test healed and blamed on %s', async (target, service, rule) => {
+    const result = await run({ VITEST_HEAL_DEMO_OUTAGE: target })
+
+    expect(result.code, result.output.slice(-3000)).toBe(0)
+    expect(result.report?.outcome).toBe('passed')
+    const broken = byName(result.report).get(OUTAGE_TEST(target))
+    expect(broken).toMatchObject({ outcome: 'healed', cause: 'infra', service })
+    expect(broken?.rule).toMatch(rule)
+    expect(result.report?.recoveries).toContainEqual(
+      expect.objectContaining({ service, trigger: 'inline', ok: true }),
+    )
+    // Every other test passed, or was healed too when it met the same outage.
+    for (const t of result.report?.tests ?? []) {
+      if (t.name === 'a wrong selector stays red') expect(t.outcome).toBe('skipped')
+      else expect(['passed', 'healed']).toContain(t.outcome)
+    }
+    // The plugin stopped its chromedriver, and with it every browser.
+    expect(await pidsWithArgument('--port=9573')).toEqual([])
+  })
+
+  test('a wrong selector stays red: failed as a test bug, tried once, its screenshot and page source attached', async () => {
+    const result = await run({ VITEST_HEAL_DEMO_BUG: '1' })
+
+    expect(result.code).toBe(1)
+    expect(result.report?.outcome).toBe('failed')
+    const planted = byName(result.report).get('a wrong selector stays red')
+    expect(planted).toMatchObject({
+      outcome: 'failed',
+      cause: 'test-bug',
+      rule: 'selenium.not-healed',
+      attempts: 1,
+    })
+    expect(planted?.tries?.[0]?.errors[0]?.message).toMatch(
+      /findElement By\(css selector, \*\[id="add-item"\]\) failed \(element_not_found\); healing tried wait-for-element \(\d+ ms\), scroll-into-view/,
+    )
+    expect(planted?.attachments?.map((a) => a.contentType)).toEqual(['image/png', 'text/html'])
+    for (const attachment of planted?.attachments ?? []) {
+      expect(existsSync(join(EXAMPLE, '.vitest-heal', attachment.path))).toBe(true)
+    }
+    expect(result.report?.summary).toMatchObject({ passed: 4, healed: 0, testBug: 1 })
+  })
+})

@@ -3,7 +3,7 @@
  * `tests[]` and `recoveries[]` named in the contract are fixed (other tools read them); fields
  * marked "extension" are additions that readers may ignore.
  */
-import type { RecoveryRecord, RecoveryTrigger, Verdict, VerdictKind } from './types.js'
+import type { RecoveryRecord, Verdict, VerdictKind } from './types.js'
 
 export type TestOutcome = 'passed' | 'healed' | 'flaky' | 'failed' | 'skipped'
 export type FailureCause = 'test-bug' | 'infra'
@@ -43,16 +43,8 @@ export interface TestReport {
   attachments?: { name: string; path: string; contentType?: string }[]
 }
 
-export interface RecoveryReport {
-  service: string
-  strategy: string
-  ok: boolean
-  trigger: RecoveryTrigger
-  startedAt: string
-  durationMs: number
-  requests: number
-  // extension
-  error?: string
+/** A recovery record as report.json keeps it (the contract fields are RecoveryRecord's). */
+export interface RecoveryReport extends RecoveryRecord {
   /** Set by `vitest-heal merge`: the shard report this recovery came from (shards run on other machines). */
   source?: string
 }

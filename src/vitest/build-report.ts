@@ -183,14 +183,5 @@ function serialiseError(error: ErrorLike, clean: (text: string) => string): TryR
 }
 
 function recoveryReport(record: RecoveryRecord): RecoveryReport {
-  return {
-    service: record.service,
-    strategy: record.strategy,
-    ok: record.ok,
-    trigger: record.trigger,
-    startedAt: record.startedAt,
-    durationMs: Math.round(record.durationMs),
-    requests: record.requests,
-    ...(record.error ? { error: record.error } : {}),
-  }
+  return { ...record, durationMs: Math.round(record.durationMs) }
 }

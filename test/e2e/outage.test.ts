@@ -83,32 +83,40 @@ describe('an outage in the middle of a run', () => {
   })
 })
 
+/**
+ * Two beforeAll files, one module-top-level file and one file with a bare pool connect and wait; the
+ * server is SIGKILLed; then they go on, on connections that died with it.
+ */
+async function outageDuringSetup(name: string, options: { plantBug?: boolean; wrapper?: boolean }) {
+  const dir = generateSuite(name, {
+    files: 2,
+    testsPerFile: 5,
+    beforeAllFiles: 2,
+    topLevelFiles: 1,
+    bareIdlePoolFiles: 1,
+    maxWorkers: 4,
+    ...(options.plantBug ? { plantBug: true } : {}),
+  })
+  const { progress, go, ready } = scratch()
+  const run = runVitest(dir, {
+    env: {
+      FIXTURE_PG_URL: pg.url,
+      FIXTURE_RECOVER: JSON.stringify(recoverWithPgCtl(pg)),
+      FIXTURE_PROGRESS: progress,
+      FIXTURE_GO: go,
+      FIXTURE_READY: ready,
+    },
+    ...(options.wrapper ? { wrapper: true } : {}),
+  })
+  expect(await waitForProgress(ready, 4)).toBe(true)
+  await pg.killHard()
+  writeFileSync(go, '')
+  return run
+}
+
 describe('an outage where the inline path cannot heal', () => {
   test('beforeAll and module top level fail during the outage: the second pass re-runs them green', { timeout: 240_000 }, async () => {
-    const dir = generateSuite('outage-before-all', {
-      files: 2,
-      testsPerFile: 5,
-      beforeAllFiles: 2,
-      topLevelFiles: 1,
-      bareIdlePoolFiles: 1,
-      plantBug: true,
-      maxWorkers: 4,
-    })
-    const { progress, go, ready } = scratch()
-    const run = runVitest(dir, {
-      env: {
-        FIXTURE_PG_URL: pg.url,
-        FIXTURE_RECOVER: JSON.stringify(recoverWithPgCtl(pg)),
-        FIXTURE_PROGRESS: progress,
-        FIXTURE_GO: go,
-        FIXTURE_READY: ready,
-      },
-    })
-    // Two beforeAll files, one top-level file and one bare pool file are connected and waiting: kill, then go.
-    expect(await waitForProgress(ready, 4)).toBe(true)
-    await pg.killHard()
-    writeFileSync(go, '')
-    const result = await run
+    const result = await outageDuringSetup('outage-before-all', { plantBug: true })
     const report = result.report!
     expect(report, result.output).toBeDefined()
     const beforeAll = report.tests.filter((t) => t.name.startsWith('before-all'))
@@ -135,29 +143,7 @@ describe('an outage where the inline path cannot heal', () => {
     ['vitest run', false],
     ['vitest-heal run', true],
   ])('the same without the planted bug: %s exits 0 although Vitest saw failures and unhandled errors', { timeout: 240_000 }, async (_, wrapper) => {
-    const dir = generateSuite(`outage-before-all-green${wrapper ? '-wrapper' : ''}`, {
-      files: 2,
-      testsPerFile: 5,
-      beforeAllFiles: 2,
-      topLevelFiles: 1,
-      bareIdlePoolFiles: 1,
-      maxWorkers: 4,
-    })
-    const { progress, go, ready } = scratch()
-    const run = runVitest(dir, {
-      env: {
-        FIXTURE_PG_URL: pg.url,
-        FIXTURE_RECOVER: JSON.stringify(recoverWithPgCtl(pg)),
-        FIXTURE_PROGRESS: progress,
-        FIXTURE_GO: go,
-        FIXTURE_READY: ready,
-      },
-      wrapper,
-    })
-    expect(await waitForProgress(ready, 4)).toBe(true)
-    await pg.killHard()
-    writeFileSync(go, '')
-    const result = await run
+    const result = await outageDuringSetup(`outage-before-all-green${wrapper ? '-wrapper' : ''}`, { wrapper })
     expect(result.report?.summary.failed, result.output).toBe(0)
     expect(result.report?.summary.healed).toBeGreaterThanOrEqual(15)
     expect(result.report?.unhandledErrors?.length ?? 0).toBeGreaterThan(0)

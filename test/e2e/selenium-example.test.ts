@@ -16,8 +16,9 @@ const OUTAGE_TEST = (target: string) => `adds an item while ${target} crashes`
 const run = (env: Record<string, string>): Promise<RunResult> =>
   runVitest(EXAMPLE, { env, timeoutMs: 90_000 })
 
-// The example's chromedriver and app listen on fixed ports: its runs must not overlap.
-describe.sequential('examples/selenium', () => {
+// The example's chromedriver and app listen on fixed ports: its runs must not overlap (tests of a
+// file run one after another unless marked concurrent).
+describe('examples/selenium', () => {
   test.each([
     ['db', 'db', /^(pg|net)\./],
     ['app', 'app', /^webdriver\.page-unreachable$/],

@@ -132,9 +132,16 @@ export function blameService(services: readonly ServiceRef[], evidence: BlameEvi
   const ofFamily = family === undefined ? services : services.filter((service) => service.kind === family)
 
   for (const address of addresses) {
-    const atAddress = services.filter((service) =>
-      endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)),
+    // A service whose port is known and equal beats one whose port is unknown (matches any port).
+    const exact = services.filter((service) =>
+      endpointsOf(service).some((endpoint) => endpoint.port !== undefined && sameEndpoint(address, endpoint)),
     )
+    const atAddress =
+      exact.length > 0 && address.port !== undefined
+        ? exact
+        : services.filter((service) =>
+            endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)),
+          )
     if (atAddress.length === 0) continue
     const blamed =
       settle(atAddress, tags) ??

@@ -24,6 +24,7 @@ export class HealSession {
   private channel: ChannelServer | undefined
   private outageFlag: string | undefined
   private preflightPromise: Promise<void> | undefined
+  private readonly preflightListeners: (() => void)[] = []
   private readonly preflightRecords: RecoveryRecord[] = []
   /** Latest health state per service, from the coordinator's events: drives the outage flag. */
   private readonly healthStates = new Map<string, HealthEvent['state']>()
@@ -64,6 +65,11 @@ export class HealSession {
     return { socket: this.channel.path, outageFlag: this.outageFlag }
   }
 
+  /** Called once the pre-flight succeeded, before the first test file (services' URLs and ports are known). */
+  afterPreflight(listener: () => void): void {
+    this.preflightListeners.push(listener)
+  }
+
   /** Runs once per session, however many projects or global setups ask for it. */
   preflight(): Promise<void> {
     this.preflightPromise ??= this.runPreflightOnce()
@@ -77,6 +83,7 @@ export class HealSession {
     this.preflightResult = result
     this.preflightRecords.push(...result.records)
     if (!result.ok) throw preflightError(result, services)
+    for (const listener of this.preflightListeners) listener()
   }
 
   /** Heals one service (single-flight, host lock, breaker) on behalf of the run. */

@@ -54,7 +54,11 @@ export function heal(options: HealOptions = {}): Plugin {
         reporters.splice(0, reporters.length, ...withoutVitestJobSummary(reporters))
       }
       const channel = await session.openChannel()
-      project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel))
+      const provideWorkerConfig = () =>
+        project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel))
+      provideWorkerConfig()
+      // A local PostgreSQL's port is known only once the pre-flight started it: tell the workers again.
+      session.afterPreflight(provideWorkerConfig)
       RunController.for(vitest).addSession(session)
     },
   }

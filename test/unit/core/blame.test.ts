@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { addressesInText, blameService, normaliseHost } from '../../../src/core/blame.js'
+import { classify } from '../../../src/core/classify.js'
 import type { ServiceRef } from '../../../src/core/types.js'
 
 describe('addressesInText', () => {
@@ -57,5 +58,22 @@ describe('blameService', () => {
     expect(blameService(services, { family: 'api', addresses: [{ host: 'localhost', port: 3000 }] })).toBe(
       'api',
     )
+  })
+})
+
+describe('a service whose port is not known yet', () => {
+  test('does not take the blame from a service whose port matches exactly', () => {
+    const services = [
+      { name: 'db', kind: 'postgres', host: '127.0.0.1' },
+      { name: 'browser', kind: 'webdriver', url: 'http://127.0.0.1:9573' },
+    ]
+    const verdict = classify(
+      {
+        errors: [{ name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9573', code: 'ECONNREFUSED' }],
+        tags: ['needs:db'],
+      },
+      { services },
+    )
+    expect(verdict).toMatchObject({ kind: 'infra', service: 'browser' })
   })
 })

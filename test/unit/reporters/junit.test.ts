@@ -88,6 +88,22 @@ describe('junit.xml', () => {
     expect((await validate(xml)).valid).toBe(true)
   })
 
+  it('writes a value "true" as a value (a test named "true" stays valid XML)', async () => {
+    const report = exampleReport()
+    report.tests[0]!.name = 'true'
+    const xml = junitXml(report.tests, '/r')
+    expect(xml).toContain('<testcase name="true"')
+    expect((await validate(xml)).valid).toBe(true)
+  })
+
+  it('keeps astral characters and drops lone surrogates', async () => {
+    const report = exampleReport()
+    report.tests[0]!.name = 'emoji \u{1F600} lone \uD800 end'
+    const xml = junitXml(report.tests, '/r')
+    expect(xml).toContain('name="emoji \u{1F600} lone  end"')
+    expect((await validate(xml)).valid).toBe(true)
+  })
+
   it('reads back in a real JUnit consumer with the same counts and per-test properties', () => {
     const file = join(dir, 'junit.xml')
     writeFileSync(file, exampleXml())

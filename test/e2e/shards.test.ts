@@ -4,7 +4,7 @@
  * directory as three CI machines would, then `vitest-heal merge` (the built CLI) over the three.
  * The merged report must be the unsharded run's, test for test, with every shard's recoveries.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parse } from 'test-results-parser'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -125,5 +125,14 @@ export default defineConfig({ plugins: [heal({ reporters: ['json'], reportDir: '
     expect(existsSync(join(project, 'merged-here/junit.xml'))).toBe(false)
     // The summary reporter is off too: no one-line summary.
     expect(run.stdout).not.toContain(' Heal ')
+
+    // The same config named with --config from another directory.
+    const named = await runCli(
+      ['merge', ...dirs, '--config', 'config-only/vitest.config.ts', '--out', 'named'],
+      {},
+      WORK,
+    )
+    expect(named.code, named.output).toBe(1)
+    expect(readdirSync(join(WORK, 'named'))).toEqual(['report.json'])
   })
 })

@@ -38,20 +38,19 @@ describe('the GitHub job summary of a run with the heal() plugin', () => {
 
   it('tells the healed story: the flaky test and the test bug in their tables', () => {
     expect(summary).toMatch(/^### Flaky \(1\)$/m)
-    expect(summary).toMatch(/^\| answers in time on a retry \| sample\.spec\.ts(:\d+)? \|/m)
+    expect(summary).toMatch(/^\| answers in time on a retry \| sample\.spec\.ts:10 \|/m)
     expect(summary).toMatch(/^### Test bugs \(1\)$/m)
-    expect(summary).toMatch(/^\| planted bug: the total is wrong \| sample\.spec\.ts(:\d+)? \|/m)
+    expect(summary).toMatch(/^\| planted bug: the total is wrong \| sample\.spec\.ts:15 \|/m)
     expect(summary).toMatch(/^\| total \| 3 \|$/m)
   })
 
   it('annotates the test bug as an error and the flaky test as a warning', () => {
     const stdout = String(run.stdout)
-    // `line=` only when the report knows the line (Vitest's includeTaskLocation).
     expect(stdout).toMatch(
-      /^::error file=sample\.spec\.ts(,line=\d+)?,title=Test bug%3A planted bug%3A the total is wrong::expected 4 to be 5/m,
+      /^::error file=sample\.spec\.ts,line=15,title=Test bug%3A planted bug%3A the total is wrong::expected 4 to be 5/m,
     )
     expect(stdout).toMatch(
-      /^::warning file=sample\.spec\.ts(,line=\d+)?,title=Flaky%3A answers in time on a retry::passed after 2 attempts/m,
+      /^::warning file=sample\.spec\.ts,line=10,title=Flaky%3A answers in time on a retry::passed after 2 attempts/m,
     )
   })
 })

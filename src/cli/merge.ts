@@ -67,7 +67,16 @@ export async function mergeCommand(options: MergeCommandOptions): Promise<number
   if (options.dirs.length === 0) {
     throw new HealConfigError('merge.dirs', 'one or more report directories', undefined)
   }
-  const fromConfig = await reporterOptions(options.config, cwd)
+  const fromConfig = await reporterOptions(options.config, cwd).catch((error: unknown) => {
+    // A config found (not named) may need what only the test jobs have: `postgres({ url:
+    // process.env.DATABASE_URL })` throws in a merge job without that variable. The reports still merge.
+    if (options.config !== undefined) throw error
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error))
+    options.stdout.write(
+      `vitest-heal merge: the vitest config here could not be loaded (${reason}); default report options used (--config names another)\n`,
+    )
+    return undefined
+  })
   const out = resolve(cwd, options.out ?? fromConfig?.reportDir ?? DEFAULT_REPORT_DIR)
   const mergeOptions: MergeDirsOptions = { stdout: options.stdout, cwd }
   if (options.env) mergeOptions.env = options.env

@@ -135,4 +135,35 @@ export default defineConfig({ plugins: [heal({ reporters: ['json'], reportDir: '
     expect(named.code, named.output).toBe(1)
     expect(readdirSync(join(WORK, 'named'))).toEqual(['report.json'])
   })
+
+  test('a config that cannot load where the merge runs (no DATABASE_URL there) leaves the defaults, and says so', async () => {
+    const project = join(WORK, 'needs-env')
+    mkdirSync(project, { recursive: true })
+    writeFileSync(
+      join(project, 'vitest.config.ts'),
+      `import { defineConfig } from 'vitest/config'
+import { heal, postgres } from 'vitest-heal'
+export default defineConfig({ plugins: [heal({ reporters: ['json'], services: { db: postgres({ url: process.env.DATABASE_URL }) } })] })
+`,
+    )
+    const dirs = SHARDS.map((i) => join(shardDir(i), REPORT_DIR))
+    const run = await runCli(['merge', ...dirs], { DATABASE_URL: '' }, project)
+    expect(run.code, run.output).toBe(1)
+    expect(run.stdout).toMatch(
+      /the vitest config here could not be loaded \(.*services\.db\.url.*\); default report options used/,
+    )
+    expect(readdirSync(join(project, '.vitest-heal')).sort()).toEqual([
+      'index.html',
+      'junit.xml',
+      'report.json',
+    ])
+
+    const named = await runCli(
+      ['merge', ...dirs, '--config', 'vitest.config.ts'],
+      { DATABASE_URL: '' },
+      project,
+    )
+    expect(named.code).toBe(1)
+    expect(named.stderr).toContain('services.db.url')
+  })
 })

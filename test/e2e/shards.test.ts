@@ -38,6 +38,22 @@ function copyExample(dir: string): string {
   return dir
 }
 
+/** A project holding only a vitest config with `heal(<options>)`: where a merge job runs. */
+function projectWith(name: string, healOptions: string): string {
+  const project = join(WORK, name)
+  mkdirSync(project, { recursive: true })
+  writeFileSync(
+    join(project, 'vitest.config.ts'),
+    `import { defineConfig } from 'vitest/config'
+import { heal, postgres } from 'vitest-heal'
+export default defineConfig({ plugins: [heal(${healOptions})] })
+`,
+  )
+  return project
+}
+
+const shardReportDirs = () => SHARDS.map((i) => join(shardDir(i), REPORT_DIR))
+
 const testKey = (t: RunReport['tests'][number]) => `${t.file} › ${t.name}`
 const outcomes = (report: RunReport) =>
   report.tests.map((t) => `${testKey(t)}: ${t.outcome}${t.cause ? ` (${t.cause})` : ''}`).sort()
@@ -109,17 +125,8 @@ describe('three shards of the example, merged', () => {
   })
 
   test('the reporter options come from the heal() plugin of the config in the working directory', async () => {
-    const project = join(WORK, 'config-only')
-    mkdirSync(project, { recursive: true })
-    writeFileSync(
-      join(project, 'vitest.config.ts'),
-      `import { defineConfig } from 'vitest/config'
-import { heal } from 'vitest-heal'
-export default defineConfig({ plugins: [heal({ reporters: ['json'], reportDir: 'merged-here' })] })
-`,
-    )
-    const dirs = SHARDS.map((i) => join(shardDir(i), REPORT_DIR))
-    const run = await runCli(['merge', ...dirs], {}, project)
+    const project = projectWith('config-only', `{ reporters: ['json'], reportDir: 'merged-here' }`)
+    const run = await runCli(['merge', ...shardReportDirs()], {}, project)
     expect(run.code, run.output).toBe(1)
     expect(existsSync(join(project, 'merged-here/report.json'))).toBe(true)
     expect(existsSync(join(project, 'merged-here/junit.xml'))).toBe(false)
@@ -128,7 +135,7 @@ export default defineConfig({ plugins: [heal({ reporters: ['json'], reportDir: '
 
     // The same config named with --config from another directory.
     const named = await runCli(
-      ['merge', ...dirs, '--config', 'config-only/vitest.config.ts', '--out', 'named'],
+      ['merge', ...shardReportDirs(), '--config', 'config-only/vitest.config.ts', '--out', 'named'],
       {},
       WORK,
     )
@@ -137,16 +144,11 @@ export default defineConfig({ plugins: [heal({ reporters: ['json'], reportDir: '
   })
 
   test('a config that cannot load where the merge runs (no DATABASE_URL there) leaves the defaults, and says so', async () => {
-    const project = join(WORK, 'needs-env')
-    mkdirSync(project, { recursive: true })
-    writeFileSync(
-      join(project, 'vitest.config.ts'),
-      `import { defineConfig } from 'vitest/config'
-import { heal, postgres } from 'vitest-heal'
-export default defineConfig({ plugins: [heal({ reporters: ['json'], services: { db: postgres({ url: process.env.DATABASE_URL }) } })] })
-`,
+    const project = projectWith(
+      'needs-env',
+      `{ reporters: ['json'], services: { db: postgres({ url: process.env.DATABASE_URL }) } }`,
     )
-    const dirs = SHARDS.map((i) => join(shardDir(i), REPORT_DIR))
+    const dirs = shardReportDirs()
     const run = await runCli(['merge', ...dirs], { DATABASE_URL: '' }, project)
     expect(run.code, run.output).toBe(1)
     expect(run.stdout).toMatch(

@@ -182,18 +182,11 @@ export function renderGithub(ctx: RenderContext): void {
 export type VitestReporterEntry = unknown
 
 /**
- * Vitest's own `github-actions` reporter writes a job summary too (4.1+): with ours on, users would
- * get two. Returns the reporters with that summary turned off (its annotations stay); the plugin
- * assigns the result back to `vitest.config.reporters` in `configureVitest`.
+ * Vitest's own `github-actions` reporter writes a job summary (4.1+) and an `::error` for every test
+ * that failed in any pass, healed or not: with ours on, users would get a second, unhealed account.
+ * Returns the reporters without it; the plugin assigns the result back to `vitest.config.reporters`
+ * in `configureVitest`, before Vitest creates them.
  */
-export function withoutVitestJobSummary(reporters: readonly VitestReporterEntry[]): VitestReporterEntry[] {
-  return reporters.map((entry) => {
-    if (entry === 'github-actions') return ['github-actions', { jobSummary: { enabled: false } }]
-    if (Array.isArray(entry) && entry[0] === 'github-actions') {
-      const options = (entry[1] ?? {}) as Record<string, unknown>
-      const jobSummary = (options.jobSummary ?? {}) as Record<string, unknown>
-      return ['github-actions', { ...options, jobSummary: { ...jobSummary, enabled: false } }]
-    }
-    return entry
-  })
+export function withoutVitestGithubActions(reporters: readonly VitestReporterEntry[]): VitestReporterEntry[] {
+  return reporters.filter((entry) => entry !== 'github-actions' && !(Array.isArray(entry) && entry[0] === 'github-actions'))
 }

@@ -13,5 +13,5 @@ export {
   type MergeDirsResult,
   type MergeOptions,
 } from './merge.js'
-export { withoutVitestJobSummary } from './github.js'
+export { withoutVitestGithubActions } from './github.js'
 export type { OutputStream, ReporterName } from './context.js'

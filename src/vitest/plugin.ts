@@ -5,7 +5,7 @@
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { resolveOptions, type HealOptions, type ResolvedOptions } from '../config.js'
-import { withoutVitestJobSummary, type VitestReporterEntry } from '../reporters/github.js'
+import { withoutVitestGithubActions, type VitestReporterEntry } from '../reporters/github.js'
 import { HealSession, registerSession } from '../session/session.js'
 import { runtimeModule } from './paths.js'
 import { RunController } from './run-controller.js'
@@ -49,9 +49,9 @@ export function heal(options: HealOptions = {}): Plugin {
         config.runner = runtimeModule('runner')
       }
       if (resolved.reporters.includes('github')) {
-        // Ours is the job summary of the healed run: Vitest's own would be a second, unhealed one.
+        // Ours are the job summary and annotations of the healed run: Vitest's would be a second, unhealed account.
         const reporters = vitest.config.reporters as unknown as VitestReporterEntry[]
-        reporters.splice(0, reporters.length, ...withoutVitestJobSummary(reporters))
+        reporters.splice(0, reporters.length, ...withoutVitestGithubActions(reporters))
       }
       const channel = await session.openChannel()
       const provideWorkerConfig = () =>

@@ -98,23 +98,29 @@ export function testKey(file: string, name: string): string {
   return `${file}\u0000${name}`
 }
 
+/** Files attached through `recordArtifact` (artifacts, 4.1+) or `context.annotate(…, attachment)`. */
 function attachmentsOf(testCase: TestCase): CollectedTest['attachments'] {
-  // artifacts() is 4.1+; annotations carry attachments too.
-  const artifacts =
-    (
-      testCase as { artifacts?: () => ReadonlyArray<{ type: string; attachments?: unknown[] }> }
-    ).artifacts?.() ?? []
+  type Attachment = { name?: string; path?: string; contentType?: string }
+  const withFiles = testCase as {
+    artifacts?: () => ReadonlyArray<{ type: string; attachments?: Attachment[] }>
+    annotations?: () => ReadonlyArray<{ type: string; attachment?: Attachment }>
+  }
+  const candidates: { label: string; attachment: Attachment }[] = [
+    ...(withFiles.artifacts?.() ?? []).flatMap((a) =>
+      (a.attachments ?? []).map((attachment) => ({ label: a.type, attachment })),
+    ),
+    ...(withFiles.annotations?.() ?? []).flatMap((a) =>
+      a.attachment ? [{ label: a.type, attachment: a.attachment }] : [],
+    ),
+  ]
   const found: CollectedTest['attachments'] = []
-  for (const artifact of artifacts) {
-    for (const raw of artifact.attachments ?? []) {
-      const attachment = raw as { name?: string; path?: string; contentType?: string }
-      if (typeof attachment.path !== 'string') continue
-      found.push({
-        name: attachment.name ?? artifact.type,
-        path: attachment.path,
-        ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
-      })
-    }
+  for (const { label, attachment } of candidates) {
+    if (typeof attachment.path !== 'string' || found.some((f) => f.path === attachment.path)) continue
+    found.push({
+      name: attachment.name ?? label,
+      path: attachment.path,
+      ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
+    })
   }
   return found
 }

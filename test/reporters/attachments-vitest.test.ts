@@ -39,7 +39,7 @@ const inlined = `data:image/png;base64,${screenshot.toString('base64')}`
 describe('a screenshot a test attached', () => {
   it('is copied from Vitest’s attachmentsDir into the report directory, and report.json points at the copy', () => {
     expect(run.status, `${run.stdout}${run.stderr}`).toBe(1)
-    expect(readdirSync(vitestAttachments)).toHaveLength(1)
+    expect(readdirSync(vitestAttachments)).toHaveLength(2)
     const attachments = report.tests[0]?.attachments
     expect(attachments).toEqual([
       {
@@ -49,6 +49,14 @@ describe('a screenshot a test attached', () => {
       },
     ])
     expect(readFileSync(join(reportDir, attachments![0]!.path)).equals(screenshot)).toBe(true)
+  })
+
+  it('is collected from context.annotate(…, attachment) too', () => {
+    const annotated = report.tests.find((t) => t.name === 'annotated with a file')
+    expect(annotated?.attachments).toEqual([
+      { name: 'fixture:page', path: expect.stringMatching(/^attachments\/[^/]+\.png$/), contentType: 'image/png' },
+    ])
+    expect(readFileSync(join(reportDir, annotated!.attachments![0]!.path)).equals(screenshot)).toBe(true)
   })
 
   it('is inlined in index.html and named by absolute path in junit.xml', () => {

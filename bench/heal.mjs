@@ -36,7 +36,7 @@ const sleepMs = countFlag(options, 'sleep-ms', 20)
 const restarts = countFlag(options, 'restarts', options.quick ? 3 : 5)
 const total = files * testsPerFile
 
-const dir = generateHealSuite({ files, testsPerFile, sleepMs })
+const dir = await generateHealSuite({ files, testsPerFile, sleepMs })
 const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-bench-'))
 const server = await startPostgres()
 const stopServer = () => server.destroy().finally(() => rmSync(scratch, { recursive: true, force: true }))

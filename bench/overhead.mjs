@@ -10,7 +10,6 @@
  *
  * HEAL_DIST=<dir> points at another build of src/ (default: ../dist).
  */
-import { importDist } from './lib/dist.mjs'
 import { generateOverheadSuite, WITH_PLUGIN, WITHOUT_PLUGIN } from './lib/overhead-suite.mjs'
 import { countFlag, flags, machineLoad, median, seconds, verdict } from './lib/stats.mjs'
 import { runVitest } from './lib/vitest-run.mjs'
@@ -22,8 +21,7 @@ const files = countFlag(options, 'files', options.quick ? 40 : 100)
 const testsPerFile = countFlag(options, 'tests-per-file', 20)
 const total = files * testsPerFile
 
-await importDist('index.js')
-const dir = generateOverheadSuite({ files, testsPerFile })
+const dir = await generateOverheadSuite({ files, testsPerFile })
 console.log(
   `overhead: ${total} passing tests in ${files} files, ${runs} runs each with and without the plugin (ABBA)`,
 )

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 export const PACKAGE_ROOT = resolve(new URL('../..', import.meta.url).pathname)
-const DIST = resolve(process.env.HEAL_DIST ?? join(PACKAGE_ROOT, 'dist'))
+export const DIST = resolve(process.env.HEAL_DIST ?? join(PACKAGE_ROOT, 'dist'))
 
 /** Imports `dist/<path>`; says to build first when the build is missing. */
 export async function importDist(path) {

@@ -66,7 +66,7 @@ for (let i = 0; i < ${testsPerFile}; i++) {
 `
 }
 
-export function generateHealSuite({ files, testsPerFile, sleepMs }) {
+export async function generateHealSuite({ files, testsPerFile, sleepMs }) {
   const sources = { [WITH_PLUGIN]: HEAL_CONFIG, [PLAIN_RETRY]: PLAIN_RETRY_CONFIG, 'helpers.ts': HELPERS }
   for (let i = 0; i < files; i++)
     sources[`test/db-${pad(i)}.test.ts`] = testFile(i, { testsPerFile, sleepMs })

@@ -50,7 +50,7 @@ describe('module ${index}', () => {
 `
 }
 
-export function generateOverheadSuite({ files, testsPerFile }) {
+export async function generateOverheadSuite({ files, testsPerFile }) {
   const sources = { [WITH_PLUGIN]: HEAL_CONFIG, [WITHOUT_PLUGIN]: PLAIN_CONFIG }
   for (let i = 0; i < files; i++) sources[`test/module-${pad(i)}.test.ts`] = testFile(i, testsPerFile)
   return writeSuite('overhead', sources)

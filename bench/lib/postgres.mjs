@@ -26,6 +26,8 @@ export async function startPostgres() {
 }
 
 const { pgCtl } = await importDist('recoveries/pg-ctl.js')
+const { postgres } = await importDist('services/postgres.js')
+const { recoverService } = await importDist('services/recover-service.js')
 
 /**
  * SIGKILL to the postmaster and its children. The server's process handle is unref'd (an owned
@@ -55,6 +57,21 @@ export function timePgCtlRecovery(server) {
   return timeRestart(server, async () => {
     await recovery.verify()
     await recovery.run({ signal: new AbortController().signal, log: () => {} })
+  })
+}
+
+/**
+ * The same, through the recovery path a heal takes in the main process (recoverService: the
+ * pgCtl() recovery, then the wait for health), without Vitest, workers or the coordinator.
+ */
+export function timeRecoverService(server) {
+  const service = postgres({ url: server.url, recover: [pgCtl(server.dataDir)] }).resolve({
+    name: 'db',
+    key: 'services.db',
+  })
+  return timeRestart(server, async () => {
+    const result = await recoverService(service, { trigger: 'inline', log: () => {} })
+    if (!result.healthy) throw new Error(`recoverService did not heal: ${result.last.detail}`)
   })
 }
 

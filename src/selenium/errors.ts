@@ -54,6 +54,13 @@ export class SeleniumHealError extends Error {
 /** `Name: first line of the message`, without Chromium's `(Session info: …)` trailer. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return redactSecrets(String(error))
+  const { name, message } = errorParts(error)
+  return `${name}: ${message}`
+}
+
+/** The error's name and its message, redacted and without Chromium's `(Session info: …)` trailer. */
+export function errorParts(error: unknown): { name: string; message: string } {
+  if (!(error instanceof Error)) return { name: 'Error', message: redactSecrets(String(error)) }
   const message = error.message.replace(/\s*\(Session info:[^)]*\)\s*$/s, '').trim()
-  return redactSecrets(`${error.name}: ${message}`)
+  return { name: error.name, message: redactSecrets(message) }
 }

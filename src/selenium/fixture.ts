@@ -2,7 +2,9 @@
  * `import { test } from 'vitest-heal/selenium'`: `test('…', async ({ driver }) => …)` gives a healed
  * WebDriver on Chromium. One session per file by default (`seleniumSession: 'test'` for one per test),
  * replaced when it died. Inside a healed run (the vitest-heal plugin) a page whose app is down and a
- * WebDriver that died are healed through the coordinator (run-link.ts). A failed test gets its screenshot and page source recorded as an artifact
+ * WebDriver that died are healed through the coordinator (run-link.ts); a page load healed that way
+ * is noted in `meta.vitestHealInline`, so the report calls the test `healed` (inline-heals.ts). A
+ * failed test gets its screenshot and page source recorded as an artifact
  * (`vitest-heal:selenium-failure`), and its healing attempts in `meta.seleniumHealing`.
  *
  * Artifacts, not `context.annotate`: by the time a fixture's teardown runs the test is already marked
@@ -18,6 +20,7 @@ import { recordArtifact, test as base, type RunnerTestCase } from 'vitest'
 import { BrowserPool } from './browser-pool.js'
 import { attachmentsDir, captureEvidence, fileStem } from './failure-evidence.js'
 import { healDriver, type HealDriverOptions, type HealedDriver } from './heal-driver.js'
+import { InlineHeals } from './inline-heals.js'
 import { linkToRun } from './run-link.js'
 import type { HealAttempt } from './strategies.js'
 
@@ -69,12 +72,15 @@ export const test = base.extend<SeleniumFixtures>({
   ],
   driver: async ({ seleniumPool, seleniumSession, seleniumHeal, task }, use) => {
     const session = seleniumSession === 'test' ? await seleniumPool.open() : await seleniumPool.shared()
-    const driver = healDriver(session.driver, withRunHealing(seleniumHeal, task))
+    const inlineHeals = new InlineHeals(task.result?.retryCount ?? 0)
+    const driver = healDriver(session.driver, withRunHealing(seleniumHeal, task, inlineHeals))
     try {
       await use(driver)
     } finally {
       const attempts = driver.healing.attempts()
       if (attempts.length > 0) task.meta.seleniumHealing = attempts
+      const healed = inlineHeals.failures()
+      if (healed.length > 0) task.meta.vitestHealInline = [...(task.meta.vitestHealInline ?? []), ...healed]
       if (task.result?.state === 'fail') await recordFailure(task, session.driver)
       if (seleniumSession === 'test') await seleniumPool.release(session)
     }
@@ -82,17 +88,30 @@ export const test = base.extend<SeleniumFixtures>({
 })
 
 /**
- * Inside a healed run, a page whose app is down asks the coordinator to heal that app, and the pages
- * of every HTTP service are known by URL; what the test set itself wins.
+ * Inside a healed run, a page whose app is down asks the coordinator to heal that app (noted in
+ * `inlineHeals` for the report), and the pages of every HTTP service are known by URL; what the
+ * test set itself wins.
  */
-function withRunHealing(options: HealDriverOptions, task: RunnerTestCase): HealDriverOptions {
+function withRunHealing(
+  options: HealDriverOptions,
+  task: RunnerTestCase,
+  inlineHeals: InlineHeals,
+): HealDriverOptions {
   const link = linkToRun()
   if (!link) return options
   const asking = { filepath: task.file.filepath, name: task.fullName ?? task.name, tags: task.tags ?? [] }
+  const services = { ...link.appServices, ...options.services }
+  // The test's own onInfra heals outside the coordinator: nothing the report could vouch for.
+  if (options.onInfra) return { ...options, services }
+  const onAttempt = options.onAttempt
   return {
     ...options,
-    services: { ...link.appServices, ...options.services },
-    onInfra: options.onInfra ?? link.onInfraFor(asking),
+    services,
+    onInfra: inlineHeals.watch(link.onInfraFor(asking)),
+    onAttempt: (attempt) => {
+      inlineHeals.attempted(attempt)
+      onAttempt?.(attempt)
+    },
   }
 }
 

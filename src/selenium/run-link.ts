@@ -7,6 +7,7 @@
 import { relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { inject } from 'vitest'
+import type { ProbedHealth } from '../core/confirm.js'
 import { servicesNeeded, type ServiceClaim } from '../core/needs.js'
 import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
@@ -24,11 +25,19 @@ export interface AskingTest {
   tags: readonly string[]
 }
 
+/** What the coordinator did for a page that could not load. */
+export interface AppHealed {
+  /** The service it healed; undefined when nobody was blamed and it checked every service. */
+  service: string | undefined
+  /** `down`: the coordinator found the outage (and recovered it); `healthy`: it found nothing to heal. */
+  probed: ProbedHealth | undefined
+}
+
 export interface RunLink {
   /** Service name → URL of each HTTP service, for `healDriver`'s `services` option. */
   readonly appServices: Record<string, string>
   /** `healDriver`'s `onInfra` for one test: heals the blamed app service; rejects when it stays down. */
-  onInfraFor(test: AskingTest): (request: InfraRequest) => Promise<void>
+  onInfraFor(test: AskingTest): (request: InfraRequest) => Promise<AppHealed>
   /** Heals the WebDriver service serving `serverUrl`, if one is configured; rejects when it stays down. */
   healWebDriver(serverUrl: string, error: unknown): Promise<void>
 }
@@ -53,14 +62,18 @@ export function linkToRun(): RunLink | undefined {
     .map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
   const apps = refs.filter((ref) => ref.kind === 'http' && ref.url !== undefined)
 
-  const heal = async (service: string | undefined, test: string, error: unknown): Promise<void> => {
+  const heal = async (
+    service: string | undefined,
+    test: string,
+    error: unknown,
+  ): Promise<ProbedHealth | undefined> => {
     const reply = await control().heal({
       service,
       failedAt: Date.now(),
       test,
       evidence: describeError(error),
     })
-    if (reply.healthy) return
+    if (reply.healthy) return reply.probed
     const what = service ?? 'the services'
     throw new HealError(
       reply.code === 'E_CIRCUIT_OPEN' ? 'E_CIRCUIT_OPEN' : 'E_RECOVERY_FAILED',
@@ -75,7 +88,8 @@ export function linkToRun(): RunLink | undefined {
       return async (request) => {
         const service =
           request.service ?? blameByNeeds(apps, servicesNeeded({ file, tags: test.tags }, claims))
-        await heal(service, `${file} > ${test.name}`, request.error)
+        const probed = await heal(service, `${file} > ${test.name}`, request.error)
+        return { service, probed }
       }
     },
     async healWebDriver(serverUrl, error) {

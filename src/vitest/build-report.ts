@@ -10,6 +10,28 @@ import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } fr
 import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
 import { testKey, type CollectedPass, type CollectedTest } from './collector.js'
 
+/**
+ * A failure healed inside a try by a helper that had the coordinator recover the service, then
+ * repeated its own step (the Selenium fixture: a page whose app was down, loaded again once the app
+ * was back). It never failed the try, so the runner's tries do not show it; the report puts it as a
+ * failed infra try just before the try it happened in, so the test ends `healed`, not `passed`.
+ */
+export interface InlineHealedFailure {
+  /** Index of the Vitest try it happened in (`task.result.retryCount` then). */
+  duringTry: number
+  startedAt: number
+  durationMs: number
+  /** What the helper saw fail, before the heal. */
+  error: { name: string; message: string }
+  verdict: Verdict
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    vitestHealInline?: InlineHealedFailure[]
+  }
+}
+
 export interface BuildReportInput {
   passes: CollectedPass[]
   services: ServiceRef[]
@@ -128,19 +150,25 @@ function triesOf(
   clean: (text: string) => string,
 ): TryRecord[] {
   if (test.meta && test.meta.tries.length > 0) {
+    // Collected data that did not come from a live run (unit tests) has no testCase.
+    const inline = test.testCase?.meta().vitestHealInline ?? []
     let offset = 0
-    return test.meta.tries.map((t) => {
+    return test.meta.tries.flatMap((t, index): TryRecord[] => {
       const errors = test.errors.slice(offset, offset + t.errorCount)
       offset += t.errorCount
-      return {
-        state: t.state,
-        pass,
-        durationMs: Math.round(t.durationMs),
-        startedAt: new Date(t.startedAt).toISOString(),
-        errors: errors.map((e) => serialiseError(e, clean)),
-        ...(t.hypothesis ? { hypothesis: t.hypothesis } : {}),
-        ...(t.verdict ? { verdict: t.verdict } : {}),
-      }
+      const healedInside = inline.filter((f) => f.duringTry === index).map((f) => inlineTry(f, pass, clean))
+      return [
+        ...healedInside,
+        {
+          state: t.state,
+          pass,
+          durationMs: Math.round(t.durationMs),
+          startedAt: new Date(t.startedAt).toISOString(),
+          errors: errors.map((e) => serialiseError(e, clean)),
+          ...(t.hypothesis ? { hypothesis: t.hypothesis } : {}),
+          ...(t.verdict ? { verdict: t.verdict } : {}),
+        },
+      ]
     })
   }
   const startedAt = test.startTime !== undefined ? new Date(test.startTime).toISOString() : undefined
@@ -154,6 +182,18 @@ function triesOf(
     return [failedTry(test.hostErrors, classifyErrors(test.hostErrors, test.tags), pass, 0, clean)]
   }
   return []
+}
+
+function inlineTry(failure: InlineHealedFailure, pass: 1 | 2, clean: (text: string) => string): TryRecord {
+  return {
+    state: 'failed',
+    pass,
+    durationMs: Math.round(failure.durationMs),
+    startedAt: new Date(failure.startedAt).toISOString(),
+    errors: [serialiseError(failure.error, clean)],
+    hypothesis: failure.verdict,
+    verdict: failure.verdict,
+  }
 }
 
 function failedTry(

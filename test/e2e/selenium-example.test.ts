@@ -36,11 +36,73 @@ describe('examples/selenium', () => {
     )
     // Every other test passed, or was healed too when it met the same outage.
     for (const t of result.report?.tests ?? []) {
-      if (t.name === 'a wrong selector stays red') expect(t.outcome).toBe('skipped')
+      if (t.name === 'a wrong selector stays red' || t.file.endsWith('app-between-tests.test.ts'))
+        expect(t.outcome).toBe('skipped')
       else expect(['passed', 'healed']).toContain(t.outcome)
     }
     // The plugin stopped its chromedriver, and with it every browser.
     expect(await pidsWithArgument('--port=9573')).toEqual([])
+  })
+
+  describe('the app SIGKILLed between two tests, the next one opening a page first', () => {
+    const BETWEEN = ['test/app-between-tests.test.ts']
+    const AFTER_CRASH =
+      'the app crashes between two tests > after the crash > opens the page first: the load is healed and the test goes on'
+    const runBetween = (env: Record<string, string>): Promise<RunResult> =>
+      runVitest(EXAMPLE, {
+        env: { VITEST_HEAL_DEMO_OUTAGE: 'app-between-tests', ...env },
+        args: BETWEEN,
+        timeoutMs: 90_000,
+      })
+    // Pre-flight started the app: the recoveries that count are the ones asked for during the tests.
+    const appHealsInline = (result: RunResult) =>
+      (result.report?.recoveries ?? []).filter((r) => r.service === 'app' && r.trigger === 'inline')
+
+    test('the driver has the coordinator restart the app and loads the page again: one try, reported healed', async () => {
+      const result = await runBetween({})
+
+      expect(result.code, result.output.slice(-3000)).toBe(0)
+      expect(result.report?.outcome).toBe('passed')
+      const tests = byName(result.report)
+      expect(
+        tests.get('the app crashes between two tests > lists the items while the app is up')?.outcome,
+      ).toBe('passed')
+      const healed = tests.get(AFTER_CRASH)
+      expect(healed).toMatchObject({
+        outcome: 'healed',
+        cause: 'infra',
+        service: 'app',
+        rule: 'heal-app-and-reload',
+        attempts: 2,
+      })
+      // The failed page load inside the one real try, then that try passing: Vitest never retried it.
+      const [pageLoad, theTry] = healed?.tries ?? []
+      expect(pageLoad).toMatchObject({ state: 'failed', pass: 1, verdict: { kind: 'infra', service: 'app' } })
+      expect(pageLoad?.errors[0]?.message).toMatch(/net::ERR_CONNECTION_REFUSED/)
+      expect(theTry).toMatchObject({ state: 'passed', pass: 1, errors: [] })
+      expect(appHealsInline(result)).toEqual([expect.objectContaining({ ok: true, requests: 1 })])
+      expect(result.report?.summary).toMatchObject({ passed: 1, healed: 1, failed: 0 })
+      expect(await pidsWithArgument('--port=9573')).toEqual([])
+    })
+
+    test('a wrong selector after the healed page load still fails as a test bug, not retried', async () => {
+      const result = await runBetween({ VITEST_HEAL_DEMO_BUG: '1' })
+
+      expect(result.code, result.output.slice(-3000)).toBe(1)
+      expect(result.report?.outcome).toBe('failed')
+      const planted = byName(result.report).get(AFTER_CRASH)
+      expect(planted).toMatchObject({ outcome: 'failed', cause: 'test-bug', rule: 'selenium.not-healed' })
+      // The healed page load, then the one real try, failed on the selector.
+      expect(planted?.tries?.map((t) => [t.state, t.verdict?.kind])).toEqual([
+        ['failed', 'infra'],
+        ['failed', 'test-bug'],
+      ])
+      expect(planted?.tries?.[1]?.errors[0]?.message).toMatch(
+        /findElement By\(css selector, \*\[id="add-item"\]\)/,
+      )
+      expect(appHealsInline(result)).toEqual([expect.objectContaining({ ok: true, requests: 1 })])
+      expect(await pidsWithArgument('--port=9573')).toEqual([])
+    })
   })
 
   test('a wrong selector stays red: failed as a test bug, tried once, its screenshot and page source attached', async () => {

@@ -1,7 +1,10 @@
 /**
- * The outages this example exists to show, switched on by VITEST_HEAL_DEMO_OUTAGE=db|app|chromedriver:
- * a test crashes that service in the middle of what it is doing, the way a real crash would (SIGKILL).
- * vitest-heal restarts it and runs the test again, which then ends `healed`.
+ * The outages this example exists to show, switched on by VITEST_HEAL_DEMO_OUTAGE:
+ * - `db`, `app`, `chromedriver`: a test crashes that service in the middle of what it is doing, the
+ *   way a real crash would (SIGKILL). vitest-heal restarts it and runs the test again, which then
+ *   ends `healed`.
+ * - `app-between-tests`: the app is crashed while no test uses it; the next test's first page load
+ *   fails, the driver has vitest-heal restart the app and loads the page again, and the test goes on.
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,16 +13,23 @@ import { killProcessesWithArgument } from 'vitest-heal/selenium'
 import { crashPostgres } from '../../../basic/test/support/crash.js'
 
 export type OutageTarget = 'db' | 'app' | 'chromedriver'
+export type DemoOutage = OutageTarget | 'app-between-tests'
 
-const TARGETS: readonly OutageTarget[] = ['db', 'app', 'chromedriver']
+const OUTAGES: readonly DemoOutage[] = ['db', 'app', 'chromedriver', 'app-between-tests']
 
-export function outageTarget(): OutageTarget | undefined {
+export function demoOutage(): DemoOutage | undefined {
   const asked = process.env.VITEST_HEAL_DEMO_OUTAGE
   if (asked === undefined || asked === '') return undefined
-  if (!TARGETS.includes(asked as OutageTarget)) {
-    throw new Error(`VITEST_HEAL_DEMO_OUTAGE must be one of ${TARGETS.join(', ')}, got ${asked}`)
+  if (!OUTAGES.includes(asked as DemoOutage)) {
+    throw new Error(`VITEST_HEAL_DEMO_OUTAGE must be one of ${OUTAGES.join(', ')}, got ${asked}`)
   }
-  return asked as OutageTarget
+  return asked as DemoOutage
+}
+
+/** The service crashed mid-test, when the demo asks for one. */
+export function outageTarget(): OutageTarget | undefined {
+  const outage = demoOutage()
+  return outage === 'app-between-tests' ? undefined : outage
 }
 
 /**

@@ -4,7 +4,7 @@
  * the report would call the test `passed` although the app had to be restarted under it. The fixture
  * puts these on `task.meta.vitestHealInline`, where the report shows each as a failed infra try.
  */
-import type { InlineHealedFailure } from '../vitest/build-report.js'
+import type { InlineHealedFailure } from '../vitest/worker-config.js'
 import { errorParts } from './errors.js'
 import type { AppHealed } from './run-link.js'
 import type { HealAttempt, InfraRequest } from './strategies.js'

@@ -9,28 +9,9 @@ import { redactSecrets } from '../core/redact.js'
 import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
 import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
 import { testKey, type CollectedPass, type CollectedTest } from './collector.js'
+import type { InlineHealedFailure } from './worker-config.js'
 
-/**
- * A failure healed inside a try by a helper that had the coordinator recover the service, then
- * repeated its own step (the Selenium fixture: a page whose app was down, loaded again once the app
- * was back). It never failed the try, so the runner's tries do not show it; the report puts it as a
- * failed infra try just before the try it happened in, so the test ends `healed`, not `passed`.
- */
-export interface InlineHealedFailure {
-  /** Index of the Vitest try it happened in (`task.result.retryCount` then). */
-  duringTry: number
-  startedAt: number
-  durationMs: number
-  /** What the helper saw fail, before the heal. */
-  error: { name: string; message: string }
-  verdict: Verdict
-}
-
-declare module 'vitest' {
-  interface TaskMeta {
-    vitestHealInline?: InlineHealedFailure[]
-  }
-}
+export type { InlineHealedFailure }
 
 export interface BuildReportInput {
   passes: CollectedPass[]
@@ -150,8 +131,7 @@ function triesOf(
   clean: (text: string) => string,
 ): TryRecord[] {
   if (test.meta && test.meta.tries.length > 0) {
-    // Collected data that did not come from a live run (unit tests) has no testCase.
-    const inline = test.testCase?.meta().vitestHealInline ?? []
+    const inline = test.inlineHeals
     let offset = 0
     return test.meta.tries.flatMap((t, index): TryRecord[] => {
       const errors = test.errors.slice(offset, offset + t.errorCount)

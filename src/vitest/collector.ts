@@ -5,7 +5,7 @@
 import { relative, sep } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node'
 import type { ErrorLike } from '../core/types.js'
-import type { TaskHealMeta } from './worker-config.js'
+import type { InlineHealedFailure, TaskHealMeta } from './worker-config.js'
 
 export interface CollectedTest {
   key: string
@@ -19,6 +19,8 @@ export interface CollectedTest {
   /** Errors of the closest suite or module that failed around it (a `beforeAll` that threw). */
   hostErrors: ErrorLike[]
   meta: TaskHealMeta | undefined
+  /** Failures a helper healed inside a try through the coordinator (the Selenium fixture's page loads). */
+  inlineHeals: InlineHealedFailure[]
   tags: string[]
   durationMs: number
   startTime: number | undefined
@@ -84,6 +86,7 @@ export class HealCollector implements Reporter {
       errors: asErrors(result.errors ?? []),
       hostErrors: hostErrors(testCase),
       meta: testCase.meta().vitestHeal,
+      inlineHeals: testCase.meta().vitestHealInline ?? [],
       tags: [...(testCase.tags ?? [])],
       durationMs: diagnostic?.duration ?? 0,
       startTime: diagnostic?.startTime,

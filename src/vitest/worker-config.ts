@@ -2,7 +2,7 @@
  * What the main process hands every worker through `project.provide()`: plain data that survives
  * structuredClone (RegExps do, functions do not).
  */
-import type { Rule, ServiceRef } from '../core/types.js'
+import type { Rule, ServiceRef, Verdict } from '../core/types.js'
 
 export const PROVIDE_KEY = 'vitest-heal'
 
@@ -36,11 +36,28 @@ export interface TaskHealMeta {
   needs: string[]
 }
 
+/**
+ * A failure healed inside a try by a helper that had the coordinator recover the service, then
+ * repeated its own step (the Selenium fixture: a page whose app was down, loaded again once the app
+ * was back). It never failed the try, so the runner's tries do not show it; the report puts it as a
+ * failed infra try just before the try it happened in, so the test ends `healed`, not `passed`.
+ */
+export interface InlineHealedFailure {
+  /** Index of the Vitest try it happened in (`task.result.retryCount` then). */
+  duringTry: number
+  startedAt: number
+  durationMs: number
+  /** What the helper saw fail, before the heal. */
+  error: { name: string; message: string }
+  verdict: Verdict
+}
+
 declare module 'vitest' {
   interface ProvidedContext {
     [PROVIDE_KEY]: WorkerHealConfig
   }
   interface TaskMeta {
     vitestHeal?: TaskHealMeta
+    vitestHealInline?: InlineHealedFailure[]
   }
 }

@@ -106,7 +106,8 @@ describe('report of a test whose page load was healed inside a try', () => {
       startTime: 900,
       retryCount: 0,
       attachments: [],
-      testCase: { meta: () => ({ vitestHealInline: inline }) } as unknown as CollectedTest['testCase'],
+      inlineHeals: inline,
+      testCase: undefined as never,
       ...over,
     }
     const report = buildRunReport({

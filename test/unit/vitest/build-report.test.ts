@@ -22,6 +22,7 @@ function collected(name: string, over: Partial<CollectedTest> = {}): CollectedTe
     startTime: 0,
     retryCount: 0,
     attachments: [],
+    inlineHeals: [],
     testCase: undefined as never,
     ...over,
   }

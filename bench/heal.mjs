@@ -14,6 +14,7 @@
  *   npm run build && node bench/heal.mjs               # 50 files × 10 tests
  *   node bench/heal.mjs --quick                         # 20 files × 10 tests
  *   node bench/heal.mjs --files=50 --tests-per-file=10 --sleep-ms=20 --restarts=5
+ *   node bench/heal.mjs --runs=3                        # (a) and (b) 3 times each, ABBA, medians
  *
  * HEAL_DIST=<dir> points at another build of src/ (default: ../dist).
  */
@@ -40,6 +41,7 @@ const files = countFlag(options, 'files', options.quick ? 20 : 50)
 const testsPerFile = countFlag(options, 'tests-per-file', 10)
 const sleepMs = countFlag(options, 'sleep-ms', 20)
 const restarts = countFlag(options, 'restarts', options.quick ? 3 : 5)
+const runs = countFlag(options, 'runs', 1)
 const total = files * testsPerFile
 
 const dir = await generateHealSuite({ files, testsPerFile, sleepMs })
@@ -85,22 +87,16 @@ try {
   // Unmeasured: the first run of a suite pays for cold caches.
   await run(WITH_PLUGIN)
 
-  const clean = await run(WITH_PLUGIN)
-  failUnless(
-    clean.code === 0 && clean.report?.summary.passed === total,
-    '(a) clean run is not all passed',
-    clean.output,
-  )
-  console.log(`  (a) clean, with the plugin:        ${seconds(clean.wallMs)}, exit ${clean.code}`)
-
-  const healed = await run(WITH_PLUGIN, Math.floor(total / 2))
-  const summary = healed.report?.summary
-  console.log(
-    `  (b) killed at ${healed.killedAt}/${total} tries, plugin: ${seconds(healed.wallMs)}, exit ${healed.code}, ` +
-      `${summary?.passed} passed, ${summary?.healed} healed, ${summary?.flaky} flaky, ${summary?.failed} failed, ` +
-      `${healed.report?.recoveries.length} recoveries`,
-  )
-  failUnless(healed.code === 0 && summary?.failed === 0, '(b) did not end green', healed.output)
+  // (a) and (b) alternate (ABBA) when --runs asks for more than one pair: the load of other work
+  // moves a single pair's ratio a lot.
+  const cleanRuns = []
+  const healedRuns = []
+  for (let i = 0; i < runs; i++) {
+    for (const outage of i % 2 === 0 ? [false, true] : [true, false]) {
+      if (outage) healedRuns.push(await outageWithPlugin())
+      else cleanRuns.push(await cleanWithPlugin())
+    }
+  }
 
   const plain = await run(PLAIN_RETRY, Math.floor(total / 2))
   const failedTests = readPlainJson()?.numFailedTests
@@ -136,12 +132,13 @@ try {
   )
   console.log(`  after: ${machineLoad()}`)
 
-  const ratio = healed.wallMs / clean.wallMs
+  const wall = (runs_) => median(runs_.map((r) => r.wallMs))
+  const ratio = wall(healedRuns) / wall(cleanRuns)
   console.log(
-    `heal: (b)/(a) wall ratio ${ratio.toFixed(3)} (target ≤ ${WALL_TARGET}: ${verdict(ratio, WALL_TARGET)})`,
+    `heal: (b)/(a) wall ratio ${ratio.toFixed(3)}${runs > 1 ? ` (medians of ${runs})` : ''} (target ≤ ${WALL_TARGET}: ${verdict(ratio, WALL_TARGET)})`,
   )
-
-  if (healed.report) {
+  for (const healed of healedRuns) {
+    if (!healed.report) continue
     const account = accountExecutions(healed.report, healed.executions)
     console.log(
       `heal: executions in (b) ${account.executions} − tests ${account.tests} = ${account.executions - account.tests}; ` +
@@ -158,21 +155,44 @@ try {
     const latency = healLatency(healed.report)
     if (latency === undefined) {
       failUnless(false, '(b) has no infra failure followed by a healthy event: nothing to time')
-    } else {
-      const overBare = latency.latencyMs - median(bareMs)
-      console.log(
-        `heal: latency first infra failure → ${latency.service} healthy ${latency.latencyMs} ms ` +
-          `(to recovery start ${latency.untilRecoveryStartMs ?? '?'} ms, recovery ${latency.recoveryMs ?? '?'} ms) ` +
-          `− bare restart ${median(bareMs).toFixed(0)} ms = ${overBare.toFixed(0)} ms ` +
-          `(target ≤ ${LATENCY_TARGET_MS} ms: ${verdict(overBare, LATENCY_TARGET_MS)}; pgCtl() alone ${median(pgCtlMs).toFixed(0)} ms, recoverService() alone ${median(recoverServiceMs).toFixed(0)} ms)`,
-      )
+      continue
     }
+    const overBare = latency.latencyMs - median(bareMs)
+    console.log(
+      `heal: latency first infra failure → ${latency.service} healthy ${latency.latencyMs} ms ` +
+        `(to recovery start ${latency.untilRecoveryStartMs ?? '?'} ms, recovery ${latency.recoveryMs ?? '?'} ms) ` +
+        `− bare restart ${median(bareMs).toFixed(0)} ms = ${overBare.toFixed(0)} ms ` +
+        `(target ≤ ${LATENCY_TARGET_MS} ms: ${verdict(overBare, LATENCY_TARGET_MS)}; pgCtl() alone ${median(pgCtlMs).toFixed(0)} ms, recoverService() alone ${median(recoverServiceMs).toFixed(0)} ms)`,
+    )
   }
   console.log(
     `heal: (c) plain Vitest retry: 2 under the same outage: ${plain.code !== 0 ? 'red' : 'GREEN (unexpected)'}, ${failedTests} failed`,
   )
 } finally {
   await stopServer()
+}
+
+async function cleanWithPlugin() {
+  const clean = await run(WITH_PLUGIN)
+  failUnless(
+    clean.code === 0 && clean.report?.summary.passed === total,
+    '(a) clean run is not all passed',
+    clean.output,
+  )
+  console.log(`  (a) clean, with the plugin:        ${seconds(clean.wallMs)}, exit ${clean.code}`)
+  return clean
+}
+
+async function outageWithPlugin() {
+  const healed = await run(WITH_PLUGIN, Math.floor(total / 2))
+  const summary = healed.report?.summary
+  console.log(
+    `  (b) killed at ${healed.killedAt}/${total} tries, plugin: ${seconds(healed.wallMs)}, exit ${healed.code}, ` +
+      `${summary?.passed} passed, ${summary?.healed} healed, ${summary?.flaky} flaky, ${summary?.failed} failed, ` +
+      `${healed.report?.recoveries.length} recoveries`,
+  )
+  failUnless(healed.code === 0 && summary?.failed === 0, '(b) did not end green', healed.output)
+  return healed
 }
 
 /** Vitest's own JSON report of (c): the plugin is not there to write one. */

@@ -7,20 +7,36 @@
  * config sees only the last error's message and has one budget — and can await the recovery of a
  * service before the retry, which a synchronous retry condition cannot do. It also holds a test
  * that needs a service under recovery instead of letting it fail into the outage. This was chosen by
- * experiment on Vitest 4.1 and 5.x: both call these hooks in this order.
+ * experiment on Vitest 4.1 and 5.x: both call these hooks in this order, and both await
+ * `onAfterRetryTask` after each try and before the retry condition, which is where a failed try is
+ * classified (asynchronously, so the classifier is loaded only when something failed).
+ *
+ * Vitest isolates test files, so this module and its imports are loaded once per file: what only a
+ * failure, an outage or a glob needs (the classifier, the control channel, picomatch) is imported
+ * on first use, and a file whose tests all pass never pays for it (bench/overhead measured ~35 ms a
+ * file when they were static imports).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
-import picomatch from 'picomatch'
 import { inject, TestRunner, type RunnerTestCase, type RunnerTestSuite } from 'vitest'
-import { classify } from '../core/classify.js'
-import { confirmVerdict, isAmbiguousRule } from '../core/confirm.js'
 import { isHealed, servicesNeeded, type ServiceClaim, type TestIdentity } from '../core/needs.js'
 import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
 import type { ErrorLike, Verdict } from '../core/types.js'
 import { HealError } from '../errors.js'
-import { connectWorkerChannel, type WorkerChannel } from './worker-channel.js'
+import type { WorkerChannel } from './worker-channel.js'
 import { PROVIDE_KEY, type TaskHealMeta, type WorkerHealConfig } from './worker-config.js'
+
+type Verdicts = typeof import('../core/classify.js') & typeof import('../core/confirm.js')
+let verdicts: Promise<Verdicts> | undefined
+
+/** The classifier and the probe confirmation, loaded when the first try fails. */
+function loadVerdicts(): Promise<Verdicts> {
+  verdicts ??= Promise.all([import('../core/classify.js'), import('../core/confirm.js')]).then(([a, b]) => ({
+    ...a,
+    ...b,
+  }))
+  return verdicts
+}
 
 interface TestHealState {
   used: RetryBudget
@@ -29,6 +45,8 @@ interface TestHealState {
   tryStartedAt: number
   /** The failed try whose infra verdict waits for a recovery before the next try. */
   pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
+  /** What onAfterRetryTask decided about the try that just failed; the retry condition reads it. */
+  retryNext: boolean
   /** The service whose recovery failed or whose breaker is open, when that ended a try. */
   unrecoverable: string | undefined
   meta: TaskHealMeta
@@ -38,7 +56,8 @@ interface TestHealState {
 export default class HealRunner extends TestRunner {
   private healConfig: WorkerHealConfig | undefined
   private claims: ServiceClaim[] = []
-  private channel: WorkerChannel | undefined
+  private claimsLoaded: Promise<void> | undefined
+  private channel: Promise<WorkerChannel> | undefined
   private readonly states = new WeakMap<RunnerTestCase, TestHealState>()
 
   private settings(): WorkerHealConfig | undefined {
@@ -48,23 +67,32 @@ export default class HealRunner extends TestRunner {
     } catch {
       return undefined
     }
-    if (!this.healConfig) return undefined
-    this.claims = this.healConfig.services
-      .filter((s) => s.tests.length > 0)
-      .map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
-    return this.healConfig
+    return this.healConfig ?? undefined
   }
 
-  private control(config: WorkerHealConfig): WorkerChannel {
-    this.channel ??= connectWorkerChannel(config.socket)
+  /** The services' `tests` globs, compiled once per file, and only when some service has them. */
+  private loadClaims(config: WorkerHealConfig): Promise<void> {
+    this.claimsLoaded ??= (async () => {
+      const globbed = config.services.filter((s) => s.tests.length > 0)
+      if (globbed.length === 0) return
+      const { default: picomatch } = await import('picomatch')
+      this.claims = globbed.map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
+    })()
+    return this.claimsLoaded
+  }
+
+  private control(config: WorkerHealConfig): Promise<WorkerChannel> {
+    this.channel ??= import('./worker-channel.js').then((m) => m.connectWorkerChannel(config.socket))
     return this.channel
   }
 
   override async onBeforeRunSuite(suite: RunnerTestSuite): Promise<void> {
     await super.onBeforeRunSuite?.(suite)
     const config = this.settings()
+    if (!config) return
+    await this.loadClaims(config)
     // A new test file does not start into a known outage: its beforeAll would fail and skip it whole.
-    if (config && suite.file === suite) await this.holdDuringOutage(config, this.fileNeeds(config, suite))
+    if (suite.file === suite) await this.holdDuringOutage(config, this.fileNeeds(config, suite))
   }
 
   /**
@@ -78,12 +106,15 @@ export default class HealRunner extends TestRunner {
     const errors = (suite.result?.errors ?? []) as ErrorLike[]
     if (!config || errors.length === 0) return
     const needs = this.fileNeeds(config, suite.file)
+    const { classify } = await loadVerdicts()
     const verdict = classify(
       { errors, tags: needs.map((n) => `needs:${n}`) },
       { services: config.services.map((s) => s.ref), rules: config.rules },
     )
     if (verdict.kind !== 'infra') return
-    await this.control(config).heal({
+    await (
+      await this.control(config)
+    ).heal({
       service: verdict.service,
       failedAt: Date.now(),
       test: `${relativeFile(config.root, suite.file.filepath)} > ${suite.name}`,
@@ -95,6 +126,7 @@ export default class HealRunner extends TestRunner {
     await super.onBeforeRunTask?.(test)
     const config = this.settings()
     if (!config || test.mode !== 'run') return
+    await this.loadClaims(config)
     const identity = this.identify(config, test)
     if (!isHealed(identity, this.claims, config.optIn)) return
     const state: TestHealState = {
@@ -102,15 +134,21 @@ export default class HealRunner extends TestRunner {
       seenErrors: 0,
       tryStartedAt: Date.now(),
       pendingHeal: undefined,
+      retryNext: false,
       unrecoverable: undefined,
       meta: { tries: [], needs: servicesNeeded(identity, this.claims) },
       identity,
     }
     this.states.set(test, state)
-    // Our two budgets replace the test's own `retry` count; the condition decides each retry.
+    // Our two budgets replace the test's own `retry` count; onAfterRetryTask decides each retry and
+    // the (synchronous) condition hands that decision to Vitest.
     test.retry = {
       count: config.budget.infra + config.budget.flaky,
-      condition: () => this.decide(config, test, state),
+      condition: () => {
+        const retry = state.retryNext
+        state.retryNext = false
+        return retry
+      },
     }
     await this.holdDuringOutage(config, state.meta.needs)
   }
@@ -138,7 +176,9 @@ export default class HealRunner extends TestRunner {
     const pending = state.pendingHeal
     if (!options || options.retry === 0 || !pending) return
     state.pendingHeal = undefined
-    const reply = await this.control(config).heal({
+    const reply = await (
+      await this.control(config)
+    ).heal({
       service: pending.verdict.service,
       failedAt: pending.failedAt,
       test: `${state.identity.file} > ${test.name}`,
@@ -146,6 +186,7 @@ export default class HealRunner extends TestRunner {
     })
     const tried = state.meta.tries[pending.tryIndex]
     if (tried) {
+      const { confirmVerdict, isAmbiguousRule } = await loadVerdicts()
       const confirmed = confirmVerdict(
         pending.verdict,
         reply.probed,
@@ -170,31 +211,41 @@ export default class HealRunner extends TestRunner {
     }
   }
 
+  /** After every try, before Vitest asks the retry condition: judge the try if it failed. */
+  async onAfterRetryTask(test: RunnerTestCase): Promise<void> {
+    const state = this.states.get(test)
+    const config = this.healConfig
+    if (!state || !config || test.result?.state !== 'fail') return
+    if (state.seenErrors >= (test.result.errors?.length ?? 0)) return
+    state.retryNext = await this.judge(config, test, state)
+  }
+
   override async onAfterRunTask(test: RunnerTestCase): Promise<void> {
     const state = this.states.get(test)
     if (state) {
       const result = test.result
       if (result?.state === 'pass') this.recordTry(state, 'passed', undefined, undefined, 0)
       else if (result?.state === 'fail' && state.seenErrors < (result.errors?.length ?? 0)) {
-        // The last try failed and the retry condition was not asked (no count left): classify it here.
-        this.decide(this.healConfig!, test, state, { final: true })
+        // Errors after the last judged try (e.g. from an afterEach): judge them, with no retry left.
+        await this.judge(this.healConfig!, test, state, { final: true })
       }
       test.meta.vitestHeal = state.meta
     }
     await super.onAfterRunTask?.(test)
   }
 
-  /** The retry condition: classify the failed try, record it, spend a budget or stop. Synchronous by Vitest's contract. */
-  private decide(
+  /** Classifies the failed try, records it, and spends a budget (true: retry) or stops (false). */
+  private async judge(
     config: WorkerHealConfig,
     test: RunnerTestCase,
     state: TestHealState,
     opts: { final?: boolean } = {},
-  ): boolean {
+  ): Promise<boolean> {
     const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
     state.seenErrors = test.result?.errors?.length ?? 0
     const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
     const unrecoverable = errors.find((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
+    const { classify } = await loadVerdicts()
     // Our own verdict on our own error: the outage was real and could not be healed.
     const verdict: Verdict = unrecoverable
       ? {
@@ -259,7 +310,7 @@ export default class HealRunner extends TestRunner {
   private async holdDuringOutage(config: WorkerHealConfig, needs: string[]): Promise<void> {
     // One stat per test while all is well; the channel is only used during an outage.
     if (!existsSync(config.outageFlag)) return
-    await this.control(config).waitHealthy(needs, config.waitTimeoutMs)
+    await (await this.control(config)).waitHealthy(needs, config.waitTimeoutMs)
   }
 
   private identify(config: WorkerHealConfig, test: RunnerTestCase): TestIdentity {

@@ -112,13 +112,21 @@ export class OwnedProcess {
   /** Resolves when the current process has exited (immediately when none runs). */
   async exited(): Promise<ProcessExit | undefined> {
     if (!this.isRunning()) return this.lastExitInfo
-    return this.exitPromise
+    // The child is unref'd so it never keeps the run alive; whoever awaits its exit must be kept
+    // alive until it comes (a script awaiting killHard() would otherwise end mid-await).
+    const child = this.child
+    child?.ref()
+    try {
+      return await this.exitPromise
+    } finally {
+      child?.unref()
+    }
   }
 
   /** The stop signal (SIGTERM) to the group, SIGKILL after the grace period; resolves once it has exited. */
   async stop(graceMs = this.options.graceMs ?? 5_000): Promise<void> {
     if (!this.isRunning()) return
-    const exited = this.exitPromise as Promise<ProcessExit>
+    const exited = this.exited()
     this.kill(this.options.stopSignal ?? 'SIGTERM')
     let timer: NodeJS.Timeout | undefined
     const graceOver = new Promise<'grace-over'>((resolve) => {

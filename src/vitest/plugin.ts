@@ -60,6 +60,9 @@ export function heal(options: HealOptions = {}): Plugin {
       // A local PostgreSQL's port is known only once the pre-flight started it: tell the workers again.
       session.afterPreflight(provideWorkerConfig)
       RunController.for(vitest).addSession(session)
+      // A run that never reached the global setup (no test file matched, a config error) still
+      // closes the control channel and stops owned services, or the process would wait on them.
+      vitest.onClose(() => session.teardown())
     },
   }
 }

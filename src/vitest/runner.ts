@@ -211,8 +211,12 @@ export default class HealRunner extends TestRunner {
     }
   }
 
-  /** After every try, before Vitest asks the retry condition: judge the try if it failed. */
-  async onAfterRetryTask(test: RunnerTestCase): Promise<void> {
+  /**
+   * After every try, before Vitest asks the retry condition: judge the try if it failed. Installed
+   * as `onAfterRetryTask` below the class (see there).
+   * @internal
+   */
+  async judgeFinishedTry(test: RunnerTestCase): Promise<void> {
     const state = this.states.get(test)
     const config = this.healConfig
     if (!state || !config || test.result?.state !== 'fail') return
@@ -323,6 +327,24 @@ export default class HealRunner extends TestRunner {
       this.claims,
     )
   }
+}
+
+type AfterRetryHook = (test: RunnerTestCase, options?: { retry: number; repeats: number }) => Promise<void>
+
+/**
+ * Vitest 5's TestRunner has an `onAfterRetryTask` of its own (trace timeline) and 4.1's has none, so
+ * a method in the class body cannot compile against both (`override` is required by one and refused
+ * by the other). It is installed on the prototype instead, and calls the base hook when there is one.
+ */
+const baseAfterRetry = (TestRunner.prototype as unknown as { onAfterRetryTask?: AfterRetryHook })
+  .onAfterRetryTask
+;(HealRunner.prototype as unknown as { onAfterRetryTask: AfterRetryHook }).onAfterRetryTask = async function (
+  this: HealRunner,
+  test,
+  options,
+) {
+  await baseAfterRetry?.call(this, test, options)
+  await this.judgeFinishedTry(test)
 }
 
 function relativeFile(root: string, path: string): string {

@@ -28,6 +28,11 @@ Commands:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  // `run` passes its arguments to Vitest, whose own --help then answers.
+  if (command !== 'run' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE)
+    return 0
+  }
   if (command === 'doctor') {
     const { values } = parseArgs({
       args: rest,

@@ -3,6 +3,7 @@
  * time, so a malformed config fails before any test runs with one error naming the key.
  */
 import { HealConfigError } from './errors.js'
+import { booleanOption, rejectUnknownKeys } from './services/options.js'
 import { resolveFlakyBudget } from './core/retry-policy.js'
 import type { Rule, VerdictKind } from './core/types.js'
 import { isServiceDescriptor, type Service, type ServiceDescriptor } from './services/types.js'
@@ -84,33 +85,33 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   if (input === undefined) input = {}
   if (!isPlainObject(input)) throw new HealConfigError('heal()', 'an options object', input)
   const options = input as HealOptions
-  rejectUnknownKeys(options, TOP_LEVEL_KEYS, '')
+  rejectUnknownKeys('', input, TOP_LEVEL_KEYS)
 
-  const allowMore = optionalBoolean(options.allowMoreFlakyRetries, 'allowMoreFlakyRetries', false)
+  const allowMore = booleanOption('allowMoreFlakyRetries', options.allowMoreFlakyRetries, false)
   const flaky = resolveFlakyBudget(options.flakyRetries, allowMore)
   if (!flaky.ok) throw new HealConfigError('flakyRetries', flaky.expected, flaky.got)
   const flakyRetries = flaky.value
   const breaker = options.breaker ?? {}
   if (!isPlainObject(breaker)) throw new HealConfigError('breaker', 'an object', breaker)
-  rejectUnknownKeys(breaker, ['maxRecoveries', 'windowMs'], 'breaker.')
+  rejectUnknownKeys('breaker', breaker, ['maxRecoveries', 'windowMs'])
 
   return {
     services: resolveServices(options.services),
     rules: resolveRules(options.rules),
     flakyRetries,
     infraRetries: optionalCount(options.infraRetries, 'infraRetries', 2),
-    optIn: optionalBoolean(options.optIn, 'optIn', false),
+    optIn: booleanOption('optIn', options.optIn, false),
     reportDir: resolveReportDir(options.reportDir),
     reporters: resolveReporters(options.reporters, env),
-    failOnFlaky: optionalBoolean(options.failOnFlaky, 'failOnFlaky', false),
+    failOnFlaky: booleanOption('failOnFlaky', options.failOnFlaky, false),
     redact: resolveRedact(options.redact),
     breaker: {
       maxRecoveries: optionalCount(breaker.maxRecoveries, 'breaker.maxRecoveries', 3, 1),
       windowMs: optionalCount(breaker.windowMs, 'breaker.windowMs', 5 * 60_000, 1),
     },
-    preflight: optionalBoolean(options.preflight, 'preflight', true),
-    hostLock: optionalBoolean(options.hostLock, 'hostLock', true),
-    status: optionalBoolean(options.status, 'status', true),
+    preflight: booleanOption('preflight', options.preflight, true),
+    hostLock: booleanOption('hostLock', options.hostLock, true),
+    status: booleanOption('status', options.status, true),
   }
 }
 
@@ -166,7 +167,7 @@ function resolveRules(rules: unknown): Rule[] {
   return rules.map((rule, index) => {
     const key = `rules[${index}]`
     if (!isPlainObject(rule)) throw new HealConfigError(key, 'a rule object { id, kind, when }', rule)
-    rejectUnknownKeys(rule, ['id', 'kind', 'service', 'when', 'category', 'ambiguous'], `${key}.`)
+    rejectUnknownKeys(key, rule, ['id', 'kind', 'service', 'when', 'category', 'ambiguous'])
     const { id, kind, service, when } = rule as Record<string, unknown>
     if (typeof id !== 'string' || id.trim() === '')
       throw new HealConfigError(`${key}.id`, 'a non-empty string', id)
@@ -184,7 +185,7 @@ function resolveRules(rules: unknown): Rule[] {
     }
     if (!isPlainObject(when))
       throw new HealConfigError(`${key}.when`, 'an object { name?, code?, message? }', when)
-    rejectUnknownKeys(when, ['name', 'code', 'message'], `${key}.when.`)
+    rejectUnknownKeys(`${key}.when`, when, ['name', 'code', 'message'])
     const matchers = Object.entries(when)
     if (matchers.length === 0)
       throw new HealConfigError(`${key}.when`, 'at least one of name, code, message', when)
@@ -227,25 +228,12 @@ function resolveRedact(patterns: unknown): RegExp[] {
   })
 }
 
-function optionalBoolean(value: unknown, key: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw new HealConfigError(key, 'true or false', value)
-  return value
-}
-
 function optionalCount(value: unknown, key: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new HealConfigError(key, min === 0 ? 'a whole number ≥ 0' : `a whole number ≥ ${min}`, value)
   }
   return value
-}
-
-function rejectUnknownKeys(object: object, known: readonly string[], prefix: string): void {
-  for (const [key, value] of Object.entries(object)) {
-    if (!known.includes(key))
-      throw new HealConfigError(`${prefix}${key}`, `one of the options ${known.join(', ')}`, value)
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -13,10 +13,15 @@ export function expectOptionsObject(key: string, value: unknown): Options {
   return value as Options
 }
 
+/** `key` is the options' own path (`services.db`); empty for the top level of heal()'s options. */
 export function rejectUnknownKeys(key: string, options: Options, known: readonly string[]): void {
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
-      throw new HealConfigError(`${key}.${name}`, `a known option (${known.join(', ')})`, options[name])
+      throw new HealConfigError(
+        key ? `${key}.${name}` : name,
+        `a known option (${known.join(', ')})`,
+        options[name],
+      )
     }
   }
 }

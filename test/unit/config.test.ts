@@ -58,7 +58,7 @@ describe('resolveOptions', () => {
 
   test.each([
     [42, 'heal()', 'expected an options object, got 42'],
-    [{ servces: {} }, 'servces', 'expected one of the options services'],
+    [{ servces: {} }, 'servces', 'expected a known option (services, rules'],
     [{ flakyRetries: 3 }, 'flakyRetries', 'expected at most 2 (set allowMoreFlakyRetries: true to raise it), got 3'],
     [{ flakyRetries: -1 }, 'flakyRetries', 'a whole number ≥ 0, got -1'],
     [{ infraRetries: 1.5 }, 'infraRetries', 'a whole number ≥ 0, got 1.5'],
@@ -67,7 +67,7 @@ describe('resolveOptions', () => {
     [{ reporters: ['summary', 'pdf'] }, 'reporters[1]', 'got "pdf"'],
     [{ redact: [42] }, 'redact[0]', 'a non-empty string or a RegExp, got 42'],
     [{ breaker: { maxRecoveries: 0 } }, 'breaker.maxRecoveries', 'a whole number ≥ 1, got 0'],
-    [{ breaker: { window: 1 } }, 'breaker.window', 'expected one of the options maxRecoveries, windowMs'],
+    [{ breaker: { window: 1 } }, 'breaker.window', 'expected a known option (maxRecoveries, windowMs)'],
     [{ services: [] }, 'services', 'expected an object of { name: service }'],
     [{ services: { db: { url: 'postgres://x' } } }, 'services.db', 'expected a service from postgres()'],
     [{ services: { 'my db': fakeService() } }, 'services.my db', 'a service name of letters'],

@@ -167,7 +167,7 @@ function resolveRules(rules: unknown): Rule[] {
   return rules.map((rule, index) => {
     const key = `rules[${index}]`
     if (!isPlainObject(rule)) throw new HealConfigError(key, 'a rule object { id, kind, when }', rule)
-    rejectUnknownKeys(key, rule, ['id', 'kind', 'service', 'when', 'category', 'ambiguous'])
+    rejectUnknownKeys(key, rule, ['id', 'kind', 'service', 'when', 'category', 'ambiguous', 'precedence'])
     const { id, kind, service, when } = rule as Record<string, unknown>
     if (typeof id !== 'string' || id.trim() === '')
       throw new HealConfigError(`${key}.id`, 'a non-empty string', id)
@@ -179,6 +179,10 @@ function resolveRules(rules: unknown): Rule[] {
         `one of ${VERDICT_KINDS.map((k) => `"${k}"`).join(', ')}`,
         kind,
       )
+    }
+    const { precedence } = rule as Record<string, unknown>
+    if (precedence !== undefined && !['first', 'escalate', 'final'].includes(precedence as string)) {
+      throw new HealConfigError(`${key}.precedence`, 'one of "first", "escalate", "final"', precedence)
     }
     if (service !== undefined && typeof service !== 'string') {
       throw new HealConfigError(`${key}.service`, 'a service name or kind', service)

@@ -59,7 +59,11 @@ describe('resolveOptions', () => {
   test.each([
     [42, 'heal()', 'expected an options object, got 42'],
     [{ servces: {} }, 'servces', 'expected a known option (services, rules'],
-    [{ flakyRetries: 3 }, 'flakyRetries', 'expected at most 2 (set allowMoreFlakyRetries: true to raise it), got 3'],
+    [
+      { flakyRetries: 3 },
+      'flakyRetries',
+      'expected at most 2 (set allowMoreFlakyRetries: true to raise it), got 3',
+    ],
     [{ flakyRetries: -1 }, 'flakyRetries', 'a whole number ≥ 0, got -1'],
     [{ infraRetries: 1.5 }, 'infraRetries', 'a whole number ≥ 0, got 1.5'],
     [{ optIn: 'yes' }, 'optIn', 'expected true or false, got "yes"'],
@@ -71,15 +75,37 @@ describe('resolveOptions', () => {
     [{ services: [] }, 'services', 'expected an object of { name: service }'],
     [{ services: { db: { url: 'postgres://x' } } }, 'services.db', 'expected a service from postgres()'],
     [{ services: { 'my db': fakeService() } }, 'services.my db', 'a service name of letters'],
-    [{ services: { db: fakeService(), DB: fakeService() } }, 'services.DB', 'a service name distinct from "db"'],
-    [{ services: { a: fakeService('URL'), b: fakeService('URL') } }, 'services.b.env', 'not already set by services.a'],
+    [
+      { services: { db: fakeService(), DB: fakeService() } },
+      'services.DB',
+      'a service name distinct from "db"',
+    ],
+    [
+      { services: { a: fakeService('URL'), b: fakeService('URL') } },
+      'services.b.env',
+      'not already set by services.a',
+    ],
     [{ rules: {} }, 'rules', 'expected an array of rules'],
+    [
+      { rules: [{ id: 'x', kind: 'infra', precedence: 'last', when: { code: 'A' } }] },
+      'rules[0].precedence',
+      'got "last"',
+    ],
     [{ rules: [{ id: 'x', kind: 'bad', when: { message: 'x' } }] }, 'rules[0].kind', 'got "bad"'],
     [{ rules: [{ id: '', kind: 'infra', when: { message: 'x' } }] }, 'rules[0].id', 'a non-empty string'],
-    [{ rules: [{ id: 'x', kind: 'infra', when: {} }] }, 'rules[0].when', 'at least one of name, code, message'],
+    [
+      { rules: [{ id: 'x', kind: 'infra', when: {} }] },
+      'rules[0].when',
+      'at least one of name, code, message',
+    ],
     [{ rules: [{ id: 'x', kind: 'infra', when: { message: 5 } }] }, 'rules[0].when.message', 'got 5'],
     [
-      { rules: [{ id: 'x', kind: 'infra', when: { code: 'A' } }, { id: 'x', kind: 'flaky', when: { code: 'B' } }] },
+      {
+        rules: [
+          { id: 'x', kind: 'infra', when: { code: 'A' } },
+          { id: 'x', kind: 'flaky', when: { code: 'B' } },
+        ],
+      },
       'rules[1].id',
       'an id not used by another rule',
     ],
@@ -97,7 +123,14 @@ describe('resolveOptions', () => {
 
   test('user rules keep their RegExps and order', () => {
     const rules = [
-      { id: 'mine', kind: 'infra' as const, service: 'db', when: { message: /boom/ } },
+      {
+        id: 'mine',
+        kind: 'infra' as const,
+        service: 'db',
+        precedence: 'final' as const,
+        ambiguous: true,
+        when: { message: /boom/ },
+      },
       { id: 'other', kind: 'flaky' as const, when: { code: 'E_X' } },
     ]
     expect(resolveOptions({ rules }, {}).rules).toEqual(rules)

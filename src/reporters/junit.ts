@@ -6,8 +6,9 @@
  * Built as plain objects and serialised by fast-xml-parser's XMLBuilder, which escapes every
  * name and value; a DOM-based builder took seconds on a 20,000-test run.
  */
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { XMLBuilder } from 'fast-xml-parser'
+import type { XMLBuilder } from 'fast-xml-parser'
 import type { TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
@@ -30,15 +31,28 @@ function xmlText(text: string): string {
   return MAYBE_NOT_XML_CHAR.test(text) ? text.replace(NOT_XML_CHAR, '') : text
 }
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  format: true,
-  suppressEmptyNode: true,
-  // Its default writes an attribute whose value is "true" bare (`name`): invalid XML for a test named "true".
-  suppressBooleanAttributes: false,
-})
+let builder: XMLBuilder | undefined
+
+/**
+ * Loaded on the first junit.xml, not with the plugin: fast-xml-parser takes ~50 ms to import, paid
+ * by every run that loads vitest.config.ts (bench/overhead). Synchronous, as writeReports is.
+ */
+function xmlBuilder(): XMLBuilder {
+  if (builder) return builder
+  const { XMLBuilder: Builder } = createRequire(import.meta.url)(
+    'fast-xml-parser',
+  ) as typeof import('fast-xml-parser')
+  builder = new Builder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    textNodeName: '#text',
+    format: true,
+    suppressEmptyNode: true,
+    // Its default writes an attribute whose value is "true" bare (`name`): invalid XML for a test named "true".
+    suppressBooleanAttributes: false,
+  })
+  return builder
+}
 
 interface SuiteCounts {
   tests: number
@@ -209,7 +223,7 @@ export function* junitChunks(tests: readonly TestReport[], reportDir: string): G
       ...countAttributes(counts),
       testcase: fileTests.map((t) => testcase(t, name, reportDir)),
     }
-    yield builder.build({ testsuite: suite }) as string
+    yield xmlBuilder().build({ testsuite: suite }) as string
   }
   yield '</testsuites>\n'
 }

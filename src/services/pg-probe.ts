@@ -2,14 +2,22 @@
  * One `SELECT 1` against PostgreSQL with a fresh client: no pool survives the probe, and a server
  * dying mid-probe cannot crash the process (the client has an `error` listener).
  */
-import pg from 'pg'
 import type { HealthProbe } from '../core/types.js'
 import { redactSecrets } from '../core/redact.js'
 
 /** SQLSTATE 57P03 cannot_connect_now: starting up, in recovery, shutting down. Wait, do not recover. */
 const CANNOT_CONNECT_NOW = '57P03'
 
+/**
+ * pg is imported on the first probe, not with the plugin: ~80 ms that a project without a
+ * PostgreSQL service (or a worker that never probes) would pay on every run.
+ */
+export async function loadPg(): Promise<typeof import('pg').default> {
+  return (await import('pg')).default
+}
+
 export async function probePostgres(connectionString: string, timeoutMs: number): Promise<HealthProbe> {
+  const pg = await loadPg()
   const startedAt = performance.now()
   const elapsed = (): number => Math.round(performance.now() - startedAt)
   const client = new pg.Client({

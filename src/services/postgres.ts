@@ -4,7 +4,6 @@
  * dir, removed at stop), restarted after a crash by its `restart` recovery. Its URL is known once
  * started; pre-flight exports it through `env`.
  */
-import pg from 'pg'
 import { redactSecrets } from '../core/redact.js'
 import { HealConfigError } from '../errors.js'
 import { buildService, serviceDescriptor, resolveCommon, type OwnedParts } from './build-service.js'
@@ -18,7 +17,7 @@ import {
   urlOption,
   type Options,
 } from './options.js'
-import { probePostgres } from './pg-probe.js'
+import { loadPg, probePostgres } from './pg-probe.js'
 import { createPostgresServer, type PostgresServer, type PostgresServerOptions } from './postgres-server.js'
 import { type CommonServiceOptions, type ResolveContext, type ServiceDescriptor } from './types.js'
 
@@ -174,6 +173,7 @@ function localOptions(key: string, value: unknown): PostgresServerOptions {
 }
 
 async function createDatabase(url: string, database: string): Promise<void> {
+  const pg = await loadPg()
   const client = new pg.Client({ connectionString: url })
   client.on('error', () => undefined)
   try {

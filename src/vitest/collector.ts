@@ -4,6 +4,7 @@
  */
 import { relative, sep } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node'
+import { lineInTestFile } from '../core/test-location.js'
 import type { ErrorLike } from '../core/types.js'
 import type { InlineHealedFailure, TaskHealMeta } from './worker-config.js'
 
@@ -76,15 +77,18 @@ export class HealCollector implements Reporter {
   private collectTest(file: string, testCase: TestCase): CollectedTest {
     const result = testCase.result()
     const diagnostic = testCase.diagnostic()
+    const errors = asErrors(result.errors ?? [])
+    const around = hostErrors(testCase)
     return {
       key: testKey(file, testCase.fullName),
       file,
       name: testCase.fullName,
-      line: testCase.location?.line,
+      // Vitest's own location when the user turned includeTaskLocation on; else where the failure points.
+      line: testCase.location?.line ?? lineInTestFile([...errors, ...around], testCase.module.moduleId),
       pass: this.pass,
       state: result.state,
-      errors: asErrors(result.errors ?? []),
-      hostErrors: hostErrors(testCase),
+      errors,
+      hostErrors: around,
       meta: testCase.meta().vitestHeal,
       inlineHeals: testCase.meta().vitestHealInline ?? [],
       tags: [...(testCase.tags ?? [])],

@@ -21,7 +21,11 @@ export class HealSession {
   readonly status: StatusSink
   preflightResult: PreflightResult | undefined
   readonly coordinator: Coordinator
-  private channel: ChannelServer | undefined
+  /**
+   * The promise, not the server: projects sharing this session open it concurrently, and a second
+   * server made while the first was still listening would never be closed (the run would not exit).
+   */
+  private channel: Promise<ChannelServer> | undefined
   private outageFlag: string | undefined
   private preflightPromise: Promise<void> | undefined
   private readonly preflightListeners: (() => void)[] = []
@@ -56,13 +60,14 @@ export class HealSession {
 
   /** Opens the control channel workers use; its socket lives in a fresh 0700 directory. */
   async openChannel(): Promise<{ socket: string; outageFlag: string }> {
-    this.channel ??= await createChannelServer({
+    this.channel ??= createChannelServer({
       heal: (request) => this.healForWorker(request.service, request.failedAt),
       waitHealthy: (request) => this.waitHealthy(request.services, request.timeoutMs),
       status: async () => ({ ok: true, services: this.coordinator.status() }),
     })
-    this.outageFlag = join(dirname(this.channel.path), 'outage')
-    return { socket: this.channel.path, outageFlag: this.outageFlag }
+    const channel = await this.channel
+    this.outageFlag = join(dirname(channel.path), 'outage')
+    return { socket: channel.path, outageFlag: this.outageFlag }
   }
 
   /** Called once the pre-flight succeeded, before the first test file (services' URLs and ports are known). */
@@ -159,8 +164,9 @@ export class HealSession {
   /** Stops the services this session owns, last started first, and closes the channel. */
   async teardown(): Promise<void> {
     for (const service of [...this.options.services].reverse()) await stopQuietly(service, this.status)
-    await this.channel?.close().catch(() => {})
+    const channel = this.channel
     this.channel = undefined
+    await channel?.then((server) => server.close()).catch(() => {})
   }
 }
 

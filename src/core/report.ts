@@ -28,6 +28,11 @@ export interface TryRecord {
 export interface TestReport {
   /** Module path relative to the project root, `/`-separated. */
   file: string
+  /**
+   * The Vitest project that ran it, when the config has named projects (extension): the same file
+   * run by two projects is two tests.
+   */
+  project?: string
   /** Full name: `suite > test`. */
   name: string
   outcome: TestOutcome
@@ -85,6 +90,16 @@ export interface RunReport {
   unhandledErrors?: { name: string; message: string; verdict?: Verdict; forgiven: boolean }[]
   /** Set by `vitest-heal merge`: which shard directories went into this report. */
   mergedFrom?: string[]
+}
+
+/** A test's identity across passes and shards: project, file and full name. */
+export function testKey(test: { project?: string; file: string; name: string }): string {
+  return `${test.project ?? ''}\u0000${test.file}\u0000${test.name}`
+}
+
+/** A test module's identity: the same file in two projects is two modules. */
+export function moduleKey(module: { project?: string; file: string }): string {
+  return `${module.project ?? ''}\u0000${module.file}`
 }
 
 export type { RecoveryRecord, VerdictKind }

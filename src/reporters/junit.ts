@@ -12,7 +12,7 @@ import type { XMLBuilder } from 'fast-xml-parser'
 import type { TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
-import { errorText } from './view.js'
+import { errorText, projectFile } from './view.js'
 
 export const JUNIT_FILE = 'junit.xml'
 
@@ -104,10 +104,12 @@ function suitesOf(tests: readonly TestReport[]): { suites: Map<string, Suite>; t
   const suites = new Map<string, Suite>()
   const total = emptyCounts()
   for (const test of tests) {
-    let suite = suites.get(test.file)
+    // One <testsuite> per file and project: two projects running one file are two suites.
+    const name = projectFile(test)
+    let suite = suites.get(name)
     if (!suite) {
       suite = { tests: [], counts: emptyCounts() }
-      suites.set(test.file, suite)
+      suites.set(name, suite)
     }
     suite.tests.push(test)
     addTo(suite.counts, test)

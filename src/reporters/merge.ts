@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
-import type { RunReport, TestReport, TryRecord } from '../core/report.js'
+import { testKey, type RunReport, type TestReport, type TryRecord } from '../core/report.js'
 import { HealConfigError } from '../errors.js'
 import type { OutputStream, ReporterName } from './context.js'
 import { JSON_FILE } from './json.js'
@@ -19,10 +19,6 @@ export interface MergeOptions {
   sources?: readonly string[]
   /** A run whose only problem is flaky tests fails. Default false. */
   failOnFlaky?: boolean
-}
-
-function testKey(test: Pick<TestReport, 'file' | 'name'>): string {
-  return `${test.file}\u0000${test.name}`
 }
 
 function startOf(attempt: TryRecord): number {

@@ -190,9 +190,14 @@ function placeTests(tests: TestReport[], startMs: number): PlacedTest[] {
   return placed
 }
 
-/** `file:line`, or the file alone when Vitest did not report a location. */
+/** The file, after its project's name the way Vitest prints it (`|api| test/db.test.ts`) when there is one. */
+export function projectFile(test: Pick<TestReport, 'project' | 'file'>): string {
+  return test.project ? `|${test.project}| ${test.file}` : test.file
+}
+
+/** `file:line`, or the file alone when no line is known (a passing test, without includeTaskLocation). */
 export function location(test: TestReport): string {
-  return test.line === undefined ? test.file : `${test.file}:${test.line}`
+  return test.line === undefined ? projectFile(test) : `${projectFile(test)}:${test.line}`
 }
 
 /** The error that decided a failed test's outcome: the first error of its last failed try. */

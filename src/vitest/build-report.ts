@@ -6,9 +6,17 @@ import { relative, sep } from 'node:path'
 import { classify } from '../core/classify.js'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
 import { redactSecrets } from '../core/redact.js'
-import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
+import {
+  moduleKey,
+  testKey,
+  type HealthEvent,
+  type RecoveryReport,
+  type RunReport,
+  type TestReport,
+  type TryRecord,
+} from '../core/report.js'
 import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
-import { testKey, type CollectedPass, type CollectedTest } from './collector.js'
+import type { CollectedPass, CollectedTest } from './collector.js'
 import type { InlineHealedFailure } from './worker-config.js'
 
 export type { InlineHealedFailure }
@@ -40,36 +48,36 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   for (const pass of input.passes) {
     const passNumber = (input.passes.indexOf(pass) === 0 ? 1 : 2) as 1 | 2
     for (const test of pass.tests) {
-      if (pass.selection && !pass.selection.keys.has(test.key) && !pass.selection.files.has(test.file))
+      const module = moduleKey(test)
+      if (pass.selection && !pass.selection.keys.has(test.key) && !pass.selection.modules.has(module))
         continue
       const earlier =
-        triesByKey.get(test.key) ?? (moduleFailures.has(test.file) ? [moduleFailures.get(test.file)!] : [])
+        triesByKey.get(test.key) ?? (moduleFailures.has(module) ? [moduleFailures.get(module)!] : [])
       const tries = [...earlier, ...triesOf(test, passNumber, classifyErrors, clean)]
       triesByKey.set(test.key, tries)
       byKey.set(test.key, testReport(test, tries, input.reportDir))
     }
     for (const module of pass.modules) {
       if (module.errors.length === 0) continue
-      const hasTests = pass.tests.some((t) => t.file === module.file)
+      const key = moduleKey(module)
+      const hasTests = pass.tests.some((t) => moduleKey(t) === key)
       const failed = failedTry(module.errors, classifyErrors(module.errors, []), passNumber, 0, clean)
-      if (passNumber === 1) moduleFailures.set(module.file, failed)
+      if (passNumber === 1) moduleFailures.set(key, failed)
       if (!hasTests) {
         // A module that failed before collecting any test still fails the run: it stands as one entry.
-        const key = testKey(module.file, '(module)')
-        const tries = [...(triesByKey.get(key) ?? []), failed]
-        triesByKey.set(key, tries)
-        byKey.set(key, { file: module.file, name: '(module)', ...computeOutcome(tries), tries })
+        const entry = { ...projectOf(module), file: module.file, name: '(module)' }
+        const tries = [...(triesByKey.get(testKey(entry)) ?? []), failed]
+        triesByKey.set(testKey(entry), tries)
+        byKey.set(testKey(entry), { ...entry, ...computeOutcome(tries), tries })
       }
     }
   }
   // A module whose pass-2 run collected its tests replaces its pass-1 "(module)" entry.
+  const modulesWithTests = new Set(
+    [...byKey.values()].filter((t) => t.name !== '(module)').map((t) => moduleKey(t)),
+  )
   for (const [key, report] of byKey) {
-    if (
-      report.name === '(module)' &&
-      [...byKey.values()].some((t) => t.file === report.file && t.name !== '(module)')
-    ) {
-      byKey.delete(key)
-    }
+    if (report.name === '(module)' && modulesWithTests.has(moduleKey(report))) byKey.delete(key)
   }
 
   const tests = [...byKey.values()]
@@ -105,8 +113,14 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   }
 }
 
+/** `{ project }` for a named project, nothing for the one unnamed project of a plain config. */
+function projectOf(item: { project?: string | undefined }): { project?: string } {
+  return item.project ? { project: item.project } : {}
+}
+
 function testReport(test: CollectedTest, tries: TryRecord[], reportDir: string): TestReport {
   return {
+    ...projectOf(test),
     file: test.file,
     name: test.name,
     ...computeOutcome(tries),

@@ -4,12 +4,16 @@
  */
 import { relative, sep } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node'
+import { testKey } from '../core/report.js'
 import { lineInTestFile } from '../core/test-location.js'
 import type { ErrorLike } from '../core/types.js'
 import type { InlineHealedFailure, TaskHealMeta } from './worker-config.js'
 
 export interface CollectedTest {
+  /** testKey(): project, file and full name. */
   key: string
+  /** The Vitest project's name; undefined for the unnamed project of a config without projects. */
+  project: string | undefined
   file: string
   name: string
   line?: number
@@ -32,6 +36,7 @@ export interface CollectedTest {
 }
 
 export interface CollectedModule {
+  project: string | undefined
   file: string
   pass: 1 | 2
   errors: ErrorLike[]
@@ -47,7 +52,7 @@ export interface CollectedPass {
    * For a second pass: what it was asked to re-run. The tests it did not select come back as skipped
    * and must not overwrite their first-pass result.
    */
-  selection?: { keys: Set<string>; files: Set<string> }
+  selection?: { keys: Set<string>; modules: Set<string> }
 }
 
 export class HealCollector implements Reporter {
@@ -67,20 +72,28 @@ export class HealCollector implements Reporter {
     }
     for (const testModule of testModules) {
       const file = relativeFile(testModule.project.config.root, testModule.moduleId)
-      collected.modules.push({ file, pass: this.pass, errors: asErrors(testModule.errors()), testModule })
+      const project = testModule.project.name || undefined
+      collected.modules.push({
+        project,
+        file,
+        pass: this.pass,
+        errors: asErrors(testModule.errors()),
+        testModule,
+      })
       for (const testCase of testModule.children.allTests())
-        collected.tests.push(this.collectTest(file, testCase))
+        collected.tests.push(this.collectTest(project, file, testCase))
     }
     this.passes.push(collected)
   }
 
-  private collectTest(file: string, testCase: TestCase): CollectedTest {
+  private collectTest(project: string | undefined, file: string, testCase: TestCase): CollectedTest {
     const result = testCase.result()
     const diagnostic = testCase.diagnostic()
     const errors = asErrors(result.errors ?? [])
     const around = hostErrors(testCase)
     return {
-      key: testKey(file, testCase.fullName),
+      key: testKey({ project, file, name: testCase.fullName }),
+      project,
       file,
       name: testCase.fullName,
       // Vitest's own location when the user turned includeTaskLocation on; else where the failure points.
@@ -99,10 +112,6 @@ export class HealCollector implements Reporter {
       testCase,
     }
   }
-}
-
-export function testKey(file: string, name: string): string {
-  return `${file}\u0000${name}`
 }
 
 /** Files attached through `recordArtifact` (artifacts, 4.1+) or `context.annotate(…, attachment)`. */

@@ -30,10 +30,15 @@ export function heal(options: HealOptions = {}): Plugin {
       return { test: { tags: tagDefinitions(resolved) } }
     },
     async configureVitest({ project, vitest }) {
-      const session = new HealSession(resolved)
+      // Projects that inherit the root's heal() (`extends: true`; Vitest loads the config again for
+      // each, so this is a new heal() call) declare the same services: they share one session, so
+      // one pre-flight, one owned process per service and one recovery however many projects saw
+      // the outage. Projects with services of their own get their own session.
+      const controller = RunController.for(vitest)
+      const { session, shared } = controller.sessionFor(sessionKey(resolved), () => new HealSession(resolved))
       sessions.set(project, session)
       registerSession(project, session)
-      registerSession(vitest, session)
+      if (!shared) registerSession(vitest, session)
       const config = project.config
       // includeTaskLocation stays the user's choice: it costs ~15% of a run of small tests, and the
       // reports read the line of a failure from its stack (see core/test-location.ts).
@@ -59,12 +64,19 @@ export function heal(options: HealOptions = {}): Plugin {
       provideWorkerConfig()
       // A local PostgreSQL's port is known only once the pre-flight started it: tell the workers again.
       session.afterPreflight(provideWorkerConfig)
-      RunController.for(vitest).addSession(session)
+      if (shared) return
       // A run that never reached the global setup (no test file matched, a config error) still
       // closes the control channel and stops owned services, or the process would wait on them.
       vitest.onClose(() => session.teardown())
     },
   }
+}
+
+/** The services a heal() declares, as far as they decide what runs: same key, same session. */
+function sessionKey(options: ResolvedOptions): string {
+  return JSON.stringify(
+    options.services.map((s) => [s.name, s.kind, s.target(), s.owned !== undefined, s.env ?? null]),
+  )
 }
 
 function workerConfig(

@@ -11,6 +11,7 @@ import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/nod
 import picomatch from 'picomatch'
 import { classify } from '../core/classify.js'
 import { isHealed, type ServiceClaim } from '../core/needs.js'
+import { moduleKey } from '../core/report.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
 import type { HealSession } from '../session/session.js'
@@ -23,6 +24,7 @@ const CONTROLLERS = Symbol.for('vitest-heal.controllers')
 export class RunController {
   readonly collector = new HealCollector()
   readonly sessions: HealSession[] = []
+  private readonly sessionsByKey = new Map<string, HealSession>()
   private readonly vitest: Vitest
 
   static for(vitest: Vitest): RunController {
@@ -49,8 +51,14 @@ export class RunController {
     }
   }
 
-  addSession(session: HealSession): void {
+  /** The session of these services in this run: made by `create` the first time (`shared: false`). */
+  sessionFor(key: string, create: () => HealSession): { session: HealSession; shared: boolean } {
+    const existing = this.sessionsByKey.get(key)
+    if (existing) return { session: existing, shared: true }
+    const session = create()
+    this.sessionsByKey.set(key, session)
     this.sessions.push(session)
+    return { session, shared: false }
   }
 
   private async finish(startedAt: Date): Promise<void> {
@@ -108,7 +116,7 @@ export class RunController {
     const services = new Set<string>()
     const byModule = new Map<TestModule, TestCase[]>()
     const wholeModules: TestModule[] = []
-    const selection = { keys: new Set<string>(), files: new Set<string>() }
+    const selection = { keys: new Set<string>(), modules: new Set<string>() }
     const refs = this.sessions.flatMap((s) => s.options.services.map((service) => service.ref()))
     const rules = this.sessions[0]?.options.rules ?? []
     const optIn = this.sessions[0]?.options.optIn ?? false
@@ -135,14 +143,14 @@ export class RunController {
       selection.keys.add(test.key)
     }
     for (const module of first.modules) {
-      if (module.errors.length === 0 || first.tests.some((t) => t.file === module.file)) continue
+      if (module.errors.length === 0 || first.tests.some((t) => moduleKey(t) === moduleKey(module))) continue
       // No test was collected, so no tag is known: with optIn, only a file a service claims is re-run.
       if (!isHealed({ file: module.file, tags: [] }, claims, optIn)) continue
       const verdict = classify({ errors: module.errors }, { services: refs, rules })
       if (verdict.kind !== 'infra') continue
       blame(verdict)
       wholeModules.push(module.testModule)
-      selection.files.add(module.file)
+      selection.modules.add(moduleKey(module))
     }
     const specs: TestSpecification[] = [
       ...[...byModule].map(([module, cases]) => module.toTestSpecification(cases)),

@@ -8,7 +8,8 @@ import { InlineHeals } from '../../src/selenium/inline-heals.js'
 import type { AppHealed } from '../../src/selenium/run-link.js'
 import type { HealAttempt, InfraRequest } from '../../src/selenium/strategies.js'
 import { buildRunReport, type InlineHealedFailure } from '../../src/vitest/build-report.js'
-import { testKey, type CollectedTest } from '../../src/vitest/collector.js'
+import { testKey } from '../../src/core/report.js'
+import type { CollectedTest } from '../../src/vitest/collector.js'
 
 const refused = Object.assign(
   new Error('unknown error: net::ERR_CONNECTION_REFUSED\n  (Session info: chrome=156)'),
@@ -93,7 +94,8 @@ describe('report of a test whose page load was healed inside a try', () => {
   function reportOf(over: Partial<CollectedTest>, inline: InlineHealedFailure[]) {
     const file = 'test/items.test.ts'
     const collected: CollectedTest = {
-      key: testKey(file, 'adds an item'),
+      key: testKey({ file, name: 'adds an item' }),
+      project: undefined,
       file,
       name: 'adds an item',
       pass: 1,

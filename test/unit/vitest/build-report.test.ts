@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import type { RecoveryRecord } from '../../../src/core/types.js'
 import { buildRunReport, type BuildReportInput } from '../../../src/vitest/build-report.js'
-import { testKey, type CollectedModule, type CollectedPass, type CollectedTest } from '../../../src/vitest/collector.js'
+import { moduleKey, testKey } from '../../../src/core/report.js'
+import type { CollectedModule, CollectedPass, CollectedTest } from '../../../src/vitest/collector.js'
 
 const refused = { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' }
 const assertion = { name: 'AssertionError', message: 'expected 6 to be 7' }
@@ -9,7 +10,8 @@ const assertion = { name: 'AssertionError', message: 'expected 6 to be 7' }
 function collected(name: string, over: Partial<CollectedTest> = {}): CollectedTest {
   const file = over.file ?? 'test/a.test.ts'
   return {
-    key: testKey(file, name),
+    key: testKey({ project: over.project, file, name }),
+    project: undefined,
     file,
     name,
     pass: 1,
@@ -62,10 +64,12 @@ describe('buildRunReport', () => {
   test('a test skipped by a beforeAll that failed as infra, then passing in the second pass, is healed', () => {
     const first = pass([collected('t', { state: 'skipped', hostErrors: [refused] })])
     const second = pass([collected('t', { pass: 2 })], {
-      selection: { keys: new Set([testKey('test/a.test.ts', 't')]), files: new Set() },
+      selection: { keys: new Set([testKey({ file: 'test/a.test.ts', name: 't' })]), modules: new Set() },
     })
     const report = build([first, second], { records: [recovered] })
-    expect(report.tests).toEqual([expect.objectContaining({ name: 't', outcome: 'healed', cause: 'infra', service: 'db', attempts: 2 })])
+    expect(report.tests).toEqual([
+      expect.objectContaining({ name: 't', outcome: 'healed', cause: 'infra', service: 'db', attempts: 2 }),
+    ])
     expect(report.tests[0]!.tries!.map((t) => [t.state, t.pass])).toEqual([
       ['failed', 1],
       ['passed', 2],
@@ -82,7 +86,7 @@ describe('buildRunReport', () => {
   test('tests a second pass did not select keep their first-pass result', () => {
     const first = pass([collected('kept'), collected('rerun', { state: 'failed', errors: [refused] })])
     const second = pass([collected('kept', { pass: 2, state: 'skipped' }), collected('rerun', { pass: 2 })], {
-      selection: { keys: new Set([testKey('test/a.test.ts', 'rerun')]), files: new Set() },
+      selection: { keys: new Set([testKey({ file: 'test/a.test.ts', name: 'rerun' })]), modules: new Set() },
     })
     const report = build([first, second], { records: [recovered] })
     const byName = new Map(report.tests.map((t) => [t.name, t]))
@@ -91,21 +95,82 @@ describe('buildRunReport', () => {
   })
 
   test('a module that failed before collecting a test still fails the run, until a second pass collects it', () => {
-    const module: CollectedModule = { file: 'test/top.test.ts', pass: 1, errors: [refused], testModule: undefined as never }
+    const module: CollectedModule = {
+      project: undefined,
+      file: 'test/top.test.ts',
+      pass: 1,
+      errors: [refused],
+      testModule: undefined as never,
+    }
     const failedOnly = build([pass([], { modules: [module] })])
-    expect(failedOnly.tests).toEqual([expect.objectContaining({ file: 'test/top.test.ts', name: '(module)', outcome: 'failed', cause: 'infra' })])
+    expect(failedOnly.tests).toEqual([
+      expect.objectContaining({
+        file: 'test/top.test.ts',
+        name: '(module)',
+        outcome: 'failed',
+        cause: 'infra',
+      }),
+    ])
     expect(failedOnly.outcome).toBe('failed')
 
     const second = pass([collected('v', { file: 'test/top.test.ts', pass: 2 })], {
-      selection: { keys: new Set(), files: new Set(['test/top.test.ts']) },
+      selection: { keys: new Set(), modules: new Set([moduleKey({ file: 'test/top.test.ts' })]) },
     })
     const healed = build([pass([], { modules: [module] }), second], { records: [recovered] })
     expect(healed.tests).toEqual([expect.objectContaining({ name: 'v', outcome: 'healed' })])
     expect(healed.outcome).toBe('passed')
   })
 
+  test('the same file in two projects is two tests: a module that failed to load in one is not hidden by the other', () => {
+    const apiModule: CollectedModule = {
+      project: 'api',
+      file: 'test/a.test.ts',
+      pass: 1,
+      errors: [refused],
+      testModule: undefined as never,
+    }
+    const first = pass([collected('t', { project: 'unit', state: 'failed', errors: [assertion] })], {
+      modules: [apiModule],
+    })
+    const failedToLoad = build([first])
+    expect(failedToLoad.tests.map((t) => [t.project, t.name, t.outcome, t.cause])).toEqual([
+      ['unit', 't', 'failed', 'test-bug'],
+      ['api', '(module)', 'failed', 'infra'],
+    ])
+
+    const second = pass([collected('t', { project: 'api', pass: 2 })], {
+      selection: { keys: new Set(), modules: new Set([moduleKey(apiModule)]) },
+    })
+    const healed = build([first, second], { records: [recovered] })
+    const byProject = new Map(healed.tests.map((t) => [t.project, t]))
+    expect(healed.tests).toHaveLength(2)
+    expect(byProject.get('api')).toMatchObject({
+      file: 'test/a.test.ts',
+      name: 't',
+      outcome: 'healed',
+      attempts: 2,
+    })
+    expect(byProject.get('unit')).toMatchObject({
+      file: 'test/a.test.ts',
+      name: 't',
+      outcome: 'failed',
+      cause: 'test-bug',
+      attempts: 1,
+    })
+    expect(healed.summary).toMatchObject({ total: 2, healed: 1, failed: 1 })
+  })
+
+  test('a config without named projects puts no project in the report', () => {
+    const report = build([pass([collected('t')])])
+    expect(report.tests[0]).not.toHaveProperty('project')
+  })
+
   test('unhandled errors of a healed outage are forgiven; any other unhandled error fails the run', () => {
-    const dying = { name: 'error', message: 'terminating connection due to unexpected postmaster exit', code: '57P01' }
+    const dying = {
+      name: 'error',
+      message: 'terminating connection due to unexpected postmaster exit',
+      code: '57P01',
+    }
     const forgiven = build([pass([collected('t')], { unhandledErrors: [dying] })], { records: [recovered] })
     expect(forgiven.unhandledErrors).toEqual([expect.objectContaining({ forgiven: true })])
     expect(forgiven.outcome).toBe('passed')

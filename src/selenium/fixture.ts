@@ -100,6 +100,8 @@ function withRunHealing(
   const link = linkToRun()
   if (!link) return options
   const asking = { filepath: task.file.filepath, name: task.fullName ?? task.name, tags: task.tags ?? [] }
+  // heal:off, or not opted in: the run heals nothing for it, inside a try or between tries.
+  if (!link.heals(asking)) return options
   const services = { ...link.appServices, ...options.services }
   // The test's own onInfra heals outside the coordinator: nothing the report could vouch for.
   if (options.onInfra) return { ...options, services }

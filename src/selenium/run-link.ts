@@ -8,7 +8,7 @@ import { relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { inject } from 'vitest'
 import type { ProbedHealth } from '../core/confirm.js'
-import { servicesNeeded, type ServiceClaim } from '../core/needs.js'
+import { isHealed, servicesNeeded, type ServiceClaim } from '../core/needs.js'
 import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
 import { connectWorkerChannel, type WorkerChannel } from '../vitest/worker-channel.js'
@@ -36,6 +36,11 @@ export interface AppHealed {
 export interface RunLink {
   /** Service name → URL of each HTTP service, for `healDriver`'s `services` option. */
   readonly appServices: Record<string, string>
+  /**
+   * Whether vitest-heal may heal this test (not `heal:off`; with `optIn`, opted in): a test it may
+   * not heal gets no coordinator, so a page it cannot load fails it as the runner would.
+   */
+  heals(test: AskingTest): boolean
   /** `healDriver`'s `onInfra` for one test: heals the blamed app service; rejects when it stays down. */
   onInfraFor(test: AskingTest): (request: InfraRequest) => Promise<AppHealed>
   /** Heals the WebDriver service serving `serverUrl`, if one is configured; rejects when it stays down. */
@@ -83,6 +88,10 @@ export function linkToRun(): RunLink | undefined {
 
   return {
     appServices: Object.fromEntries(apps.map((ref) => [ref.name, ref.url!])),
+    heals(test) {
+      const file = relative(healConfig.root, test.filepath).split(sep).join('/')
+      return isHealed({ file, tags: test.tags }, claims, healConfig.optIn)
+    },
     onInfraFor(test) {
       const file = relative(healConfig.root, test.filepath).split(sep).join('/')
       return async (request) => {

@@ -85,6 +85,19 @@ describe('examples/selenium', () => {
       expect(await pidsWithArgument('--port=9573')).toEqual([])
     })
 
+    test('heal:off on that test: the page load is not healed, the test fails as infra, tried once', async () => {
+      const result = await runBetween({ VITEST_HEAL_DEMO_HEAL_OFF: '1' })
+
+      expect(result.code, result.output.slice(-3000)).toBe(1)
+      const optedOut = byName(result.report).get(AFTER_CRASH)
+      expect(optedOut).toMatchObject({ outcome: 'failed', cause: 'infra', service: 'app', attempts: 1 })
+      expect(optedOut?.tries?.[0]?.errors[0]?.message).toMatch(/net::ERR_CONNECTION_REFUSED/)
+      // Nobody asked the coordinator: no inline recovery, no second pass for a heal:off test.
+      expect(appHealsInline(result)).toEqual([])
+      expect(result.report?.recoveries.filter((r) => r.trigger === 'second-pass')).toEqual([])
+      expect(await pidsWithArgument('--port=9573')).toEqual([])
+    })
+
     test('a wrong selector after the healed page load still fails as a test bug, not retried', async () => {
       const result = await runBetween({ VITEST_HEAL_DEMO_BUG: '1' })
 

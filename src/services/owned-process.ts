@@ -1,11 +1,13 @@
 /**
  * A process vitest-heal starts and keeps as its child: spawned from an argv array (never a shell),
  * in its own process group so stopping it also stops whatever it forked, with the last lines of its
- * output kept as evidence. A safety net kills every still-running one when the run ends abruptly.
+ * output kept as evidence. A safety net (abrupt-exit.ts) kills every still-running one when the run
+ * ends abruptly.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
+import { onAbruptExit } from './abrupt-exit.js'
 import { LineBuffer } from './line-buffer.js'
 
 export interface OwnedProcessOptions {
@@ -63,11 +65,12 @@ export class OwnedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.child = child
+    let forgetOnExit = (): void => {}
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk))
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk))
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        running.delete(this)
+        forgetOnExit()
         this.lastExitInfo = { code, signal }
         for (const listener of this.exitListeners) listener(this.lastExitInfo)
         resolve(this.lastExitInfo)
@@ -75,8 +78,7 @@ export class OwnedProcess {
     })
     return new Promise((resolve, reject) => {
       child.once('spawn', () => {
-        running.add(this)
-        installSafetyNet()
+        forgetOnExit = onAbruptExit('kill', () => this.kill('SIGKILL'))
         // An owned service must never be what keeps the run alive; the safety net stops it at exit.
         child.unref()
         ;(child.stdout as { unref?: () => void } | null)?.unref?.()
@@ -160,16 +162,4 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
       // Already gone.
     }
   }
-}
-
-const running = new Set<OwnedProcess>()
-let safetyNetInstalled = false
-
-function installSafetyNet(): void {
-  if (safetyNetInstalled) return
-  safetyNetInstalled = true
-  // 'exit' handlers must be synchronous: SIGKILL is the only stop that cannot be ignored or delayed.
-  process.once('exit', () => {
-    for (const owned of running) owned.kill('SIGKILL')
-  })
 }

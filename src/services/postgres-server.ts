@@ -25,6 +25,7 @@ import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
 import { findExecutable } from './find-executable.js'
 import { freePort } from './free-port.js'
+import { onAbruptExit } from './abrupt-exit.js'
 import { OwnedProcess } from './owned-process.js'
 import { probePostgres } from './pg-probe.js'
 import { descendantsOf, isProcessAlive } from './proc.js'
@@ -137,6 +138,13 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
   const livePid = (): number | undefined => postmaster.pid ?? externalPostmasterPid(dataDir)
   const url = `postgres://postgres@${HOST}:${port}/postgres`
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000
+  // Ended abruptly: the postmaster (ours, or one a pg_ctl recovery started) and its backends, then
+  // the cluster's files. destroy() does both properly and cancels these.
+  const forgetKill = onAbruptExit('kill', () => {
+    const pid = livePid()
+    if (pid !== undefined) for (const member of [pid, ...descendantsOf(pid)]) signal(member, 'SIGKILL')
+  })
+  const forgetFiles = onAbruptExit('cleanup', () => rmSync(rootDir, { recursive: true, force: true }))
 
   const server: PostgresServer = {
     host: HOST,
@@ -198,6 +206,8 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
     async destroy() {
       await server.stop()
       rmSync(rootDir, { recursive: true, force: true })
+      forgetKill()
+      forgetFiles()
     },
     onExit: (listener) => postmaster.onExit(() => listener()),
     logTail: (lines) => postmaster.logTail(lines),

@@ -11,7 +11,7 @@ import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/nod
 import picomatch from 'picomatch'
 import { classify } from '../core/classify.js'
 import { isHealed, type ServiceClaim } from '../core/needs.js'
-import { moduleKey } from '../core/report.js'
+import { moduleKey, type RunReport } from '../core/report.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
 import type { HealSession } from '../session/session.js'
@@ -41,6 +41,18 @@ export class RunController {
   private constructor(vitest: Vitest) {
     this.vitest = vitest
     vitest.config.reporters.push(this.collector as never)
+    // Watch mode: each run (the first and every re-run) gets its reports and terminal summary as it
+    // ends; there is no second pass and the exit code is not ours. Added after the collector, whose
+    // onTestRunEnd has then stored the run.
+    let runStartedAt = new Date()
+    vitest.config.reporters.push({
+      onTestRunStart: () => {
+        runStartedAt = new Date()
+      },
+      onTestRunEnd: async () => {
+        if (this.vitest.config.watch) await this.finishWatchRun(runStartedAt)
+      },
+    } as never)
     const start = vitest.start.bind(vitest)
     vitest.start = async (filters?: string[]) => {
       const startedAt = new Date()
@@ -64,16 +76,36 @@ export class RunController {
   private async finish(startedAt: Date): Promise<void> {
     if (this.collector.passes.length === 0) return
     await this.secondPass()
+    const report = this.writeRunReport(startedAt)
+    // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
+    if (report) process.exitCode = report.outcome === 'passed' ? 0 : 1
+  }
+
+  /** How many recoveries and health events earlier watch runs already reported. */
+  private reported = { records: 0, timeline: 0 }
+
+  private async finishWatchRun(startedAt: Date): Promise<void> {
+    if (this.collector.passes.length === 0) return
+    this.writeRunReport(startedAt)
+    // Each watch run stands alone, and a long watch session must not keep every run in memory.
+    this.collector.passes.length = 0
+  }
+
+  /** The report of the collected passes, written in every format the options ask for. */
+  private writeRunReport(startedAt: Date): RunReport | undefined {
     const session = this.sessions[0]
-    if (!session) return
+    if (!session) return undefined
     const options = session.options
     const reportDir = resolve(this.vitest.config.root, options.reportDir)
+    const records = this.sessions.flatMap((s) => s.allRecords())
+    const timeline = this.sessions.flatMap((s) => s.timeline())
     const report = buildRunReport({
       passes: this.collector.passes,
       services: this.sessions.flatMap((s) => s.options.services.map((service) => service.ref())),
       rules: options.rules,
-      records: this.sessions.flatMap((s) => s.allRecords()),
-      timeline: this.sessions.flatMap((s) => s.timeline()),
+      // In watch mode, what happened since the last report; in a single run, that is everything.
+      records: records.slice(this.reported.records),
+      timeline: timeline.slice(this.reported.timeline),
       failOnFlaky: options.failOnFlaky,
       redact: options.redact,
       startedAt,
@@ -81,9 +113,9 @@ export class RunController {
       vitestVersion: this.vitest.version,
       reportDir,
     })
+    this.reported = { records: records.length, timeline: timeline.length }
     writeReports(report, { reportDir, reporters: options.reporters, redact: options.redact })
-    // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
-    process.exitCode = report.outcome === 'passed' ? 0 : 1
+    return report
   }
 
   /**

@@ -72,10 +72,24 @@ export function heal(options: HealOptions = {}): Plugin {
   }
 }
 
-/** The services a heal() declares, as far as they decide what runs: same key, same session. */
+/**
+ * The services a heal() declares, as far as they decide what runs and how it is recovered: same
+ * key, same session. Two declarations that differ in any of these keep sessions of their own.
+ */
 function sessionKey(options: ResolvedOptions): string {
   return JSON.stringify(
-    options.services.map((s) => [s.name, s.kind, s.target(), s.owned !== undefined, s.env ?? null]),
+    options.services.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      target: s.target(),
+      owned: s.owned !== undefined,
+      env: s.env ?? null,
+      required: s.required,
+      startTimeoutMs: s.startTimeoutMs,
+      checkTimeoutMs: s.checkTimeoutMs,
+      recover: s.recoveries.map((r) => [r.strategy, r.description, r.timeoutMs]),
+      tests: s.tests,
+    })),
   )
 }
 

@@ -22,6 +22,11 @@ export interface HealReply {
   error?: string
   code?: string
   recoveryId?: number
+  /**
+   * For a heal of `*` (infra with nobody blamed): the service that was found down, so the failure
+   * can be blamed on it after all.
+   */
+  service?: string
 }
 
 /** Hold a test or file until the services it needs are healthy (or broken), at most `timeoutMs`. */

@@ -102,11 +102,14 @@ export class HealSession {
     if (!names.every((name) => this.hasService(name))) {
       return { ok: false, healthy: false, error: `unknown service "${service}"` }
     }
+    const blamed = service === '*' ? undefined : service
     let reply: HealReply & { probed?: string } = { ok: true, healthy: true }
     for (const name of names) {
       const result = await this.coordinator.heal(name, { failedAt, trigger: 'inline' })
       // No outage seen (healthy at the first probe, nothing recovered by anyone): confirms nothing.
       const probed = result.outage ? 'down' : 'healthy'
+      // Nobody was blamed: the first service found down is the one to blame.
+      const found = blamed === undefined && result.outage ? { service: name } : {}
       if (!result.healthy || result.code) {
         reply = {
           ok: result.healthy,
@@ -114,10 +117,13 @@ export class HealSession {
           code: result.code,
           error: result.error,
           probed,
+          ...found,
         }
         break
       }
-      if (names.length === 1) reply = { ok: true, healthy: true, probed }
+      if (names.length === 1) reply = { ok: true, healthy: true, probed, ...found }
+      else if (result.outage && reply.service === undefined)
+        reply = { ok: true, healthy: true, probed, ...found }
     }
     return reply
   }

@@ -192,7 +192,11 @@ export default class HealRunner extends TestRunner {
         reply.probed,
         isAmbiguousRule(pending.verdict.rule, config.rules),
       )
-      tried.verdict = confirmed.verdict
+      // Infra with nobody blamed: the coordinator says which service it found down.
+      tried.verdict =
+        confirmed.verdict.kind === 'infra' && confirmed.verdict.service === undefined && reply.service
+          ? { ...confirmed.verdict, service: reply.service }
+          : confirmed.verdict
       if (confirmed.verdict.kind === 'flaky') {
         // The service was fine: this retry is a flaky one after all.
         state.used.infra--
@@ -200,8 +204,8 @@ export default class HealRunner extends TestRunner {
       }
     }
     if (reply.code === 'E_CIRCUIT_OPEN' || (!reply.healthy && reply.error)) {
-      state.unrecoverable = pending.verdict.service
-      const service = pending.verdict.service ?? 'the blamed service'
+      state.unrecoverable = pending.verdict.service ?? reply.service
+      const service = state.unrecoverable ?? 'the blamed service'
       throw reply.code === 'E_CIRCUIT_OPEN'
         ? new HealError(
             'E_CIRCUIT_OPEN',

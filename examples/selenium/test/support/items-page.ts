@@ -26,9 +26,28 @@ export async function openItems(driver: WebDriver): Promise<void> {
   await throwAppError(driver)
 }
 
+/** The current document's identity (its time origin) once it has loaded; null while it loads. */
+async function loadedDocument(driver: WebDriver): Promise<number | null> {
+  try {
+    return await driver.executeScript<number | null>(
+      'return document.readyState === "complete" ? performance.timeOrigin : null',
+    )
+  } catch {
+    return null // between two documents: no script context to run in
+  }
+}
+
 export async function addItem(driver: WebDriver, name: string): Promise<void> {
+  const before = await loadedDocument(driver)
   await driver.findElement(By.id('name')).sendKeys(name)
   await driver.findElement(By.id('add')).click()
+  // click() returns before the form's POST and its redirect have loaded the next page: wait for that
+  // page (not for the item), or the list is read from the old one and a missing item is a race, not
+  // a finding. A missing item on the new page stays an assertion failure: a test bug.
+  await driver.wait(async () => {
+    const now = await loadedDocument(driver)
+    return now !== null && now !== before
+  }, 10_000)
   await throwAppError(driver)
 }
 

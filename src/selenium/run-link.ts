@@ -4,13 +4,13 @@
  * cannot load asks the coordinator to heal the app behind it, and a WebDriver that went away asks it
  * to heal the driver, before the fixture opens a new session. Outside a healed run there is no link.
  */
-import { relative, sep } from 'node:path'
-import picomatch from 'picomatch'
 import { inject } from 'vitest'
 import type { ProbedHealth } from '../core/confirm.js'
-import { isHealed, servicesNeeded, type ServiceClaim } from '../core/needs.js'
+import { isHealed, servicesNeeded } from '../core/needs.js'
 import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
+import { serviceClaims } from '../vitest/claims.js'
+import { relativeFile } from '../vitest/paths.js'
 import { connectWorkerChannel, type WorkerChannel } from '../vitest/worker-channel.js'
 import { PROVIDE_KEY, type WorkerHealConfig } from '../vitest/worker-config.js'
 import { describeError } from './errors.js'
@@ -62,9 +62,8 @@ export function linkToRun(): RunLink | undefined {
   // One connection per worker, shared by every file it runs.
   const control = (): WorkerChannel => (channel ??= connectWorkerChannel(healConfig.socket))
   const refs = healConfig.services.map((s) => s.ref)
-  const claims: ServiceClaim[] = healConfig.services
-    .filter((s) => s.tests.length > 0)
-    .map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
+  const claims = serviceClaims(healConfig.services.map((s) => ({ name: s.ref.name, tests: s.tests })))
+  const testFile = (test: AskingTest): string => relativeFile(healConfig.root, test.filepath)
   const apps = refs.filter((ref) => ref.kind === 'http' && ref.url !== undefined)
 
   const heal = async (
@@ -89,11 +88,10 @@ export function linkToRun(): RunLink | undefined {
   return {
     appServices: Object.fromEntries(apps.map((ref) => [ref.name, ref.url!])),
     heals(test) {
-      const file = relative(healConfig.root, test.filepath).split(sep).join('/')
-      return isHealed({ file, tags: test.tags }, claims, healConfig.optIn)
+      return isHealed({ file: testFile(test), tags: test.tags }, claims, healConfig.optIn)
     },
     onInfraFor(test) {
-      const file = relative(healConfig.root, test.filepath).split(sep).join('/')
+      const file = testFile(test)
       return async (request) => {
         const service =
           request.service ?? blameByNeeds(apps, servicesNeeded({ file, tags: test.tags }, claims))

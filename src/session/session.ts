@@ -111,7 +111,7 @@ export class HealSession {
       // Nobody was blamed: the first service found down is the one to blame.
       const found = blamed === undefined && result.outage ? { service: name } : {}
       if (!result.healthy || result.code) {
-        reply = {
+        return {
           ok: result.healthy,
           healthy: result.healthy,
           code: result.code,
@@ -119,10 +119,9 @@ export class HealSession {
           probed,
           ...found,
         }
-        break
       }
-      if (names.length === 1) reply = { ok: true, healthy: true, probed, ...found }
-      else if (result.outage && reply.service === undefined)
+      // One service asked for: its probe answers. All of them: the first outage found does.
+      if (names.length === 1 || (result.outage && reply.service === undefined))
         reply = { ok: true, healthy: true, probed, ...found }
     }
     return reply

@@ -2,7 +2,6 @@
  * Both passes of a run → one RunReport (report.json's shape). The outcome of each test comes from
  * its tries through core's computeOutcome, the one place that decides it.
  */
-import { relative, sep } from 'node:path'
 import { classify } from '../core/classify.js'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
 import { redactSecrets } from '../core/redact.js'
@@ -17,6 +16,7 @@ import {
 } from '../core/report.js'
 import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
 import type { CollectedPass, CollectedTest } from './collector.js'
+import { relativeFile } from './paths.js'
 import type { InlineHealedFailure } from './worker-config.js'
 
 export type { InlineHealedFailure }
@@ -131,7 +131,7 @@ function testReport(test: CollectedTest, tries: TryRecord[], reportDir: string):
       ? {
           attachments: test.attachments.map((a) => ({
             ...a,
-            path: relative(reportDir, a.path).split(sep).join('/'),
+            path: relativeFile(reportDir, a.path),
           })),
         }
       : {}),

@@ -2,11 +2,11 @@
  * A Vitest reporter that only listens: it keeps, per pass, what each test module, suite and test
  * ended with, so both passes can be merged into one report after the run. It writes nothing itself.
  */
-import { relative, sep } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node'
 import { testKey } from '../core/report.js'
 import { lineInTestFile } from '../core/test-location.js'
 import type { ErrorLike } from '../core/types.js'
+import { relativeFile } from './paths.js'
 import type { InlineHealedFailure, TaskHealMeta } from './worker-config.js'
 
 export interface CollectedTest {
@@ -153,8 +153,4 @@ function hostErrors(testCase: TestCase): ErrorLike[] {
 
 function asErrors(errors: ReadonlyArray<unknown>): ErrorLike[] {
   return errors.map((e) => (typeof e === 'object' && e !== null ? (e as ErrorLike) : { message: String(e) }))
-}
-
-function relativeFile(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/')
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -9,4 +10,9 @@ export function runtimeModule(name: string): string {
   const js = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
   if (existsSync(js)) return js
   return fileURLToPath(new URL(`./${name}.ts`, import.meta.url))
+}
+
+/** `path` relative to `root`, `/`-separated on every platform: how tests and files are named in reports and globs. */
+export function relativeFile(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/')
 }

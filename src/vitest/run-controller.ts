@@ -8,14 +8,14 @@
  * after the run and before `close()`, so the pool, the global setups and the services are still up.
  */
 import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
-import picomatch from 'picomatch'
 import { classify } from '../core/classify.js'
-import { isHealed, type ServiceClaim } from '../core/needs.js'
+import { isHealed } from '../core/needs.js'
 import { moduleKey, type RunReport } from '../core/report.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
 import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
+import { serviceClaims } from './claims.js'
 import { HealCollector, type CollectedPass, type CollectedTest } from './collector.js'
 import { resolve } from 'node:path'
 
@@ -152,11 +152,7 @@ export class RunController {
     const refs = this.sessions.flatMap((s) => s.options.services.map((service) => service.ref()))
     const rules = this.sessions[0]?.options.rules ?? []
     const optIn = this.sessions[0]?.options.optIn ?? false
-    const claims: ServiceClaim[] = this.sessions.flatMap((s) =>
-      s.options.services
-        .filter((service) => service.tests.length > 0)
-        .map((service) => ({ name: service.name, claims: picomatch([...service.tests]) })),
-    )
+    const claims = serviceClaims(this.sessions.flatMap((s) => s.options.services))
     const blame = (verdict: Verdict) => {
       if (verdict.service) services.add(verdict.service)
       else for (const ref of refs) services.add(ref.name)

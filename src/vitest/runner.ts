@@ -17,12 +17,13 @@
  * file when they were static imports).
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
+import { dirname, join } from 'node:path'
 import { inject, TestRunner, type RunnerTestCase, type RunnerTestSuite } from 'vitest'
 import { isHealed, servicesNeeded, type ServiceClaim, type TestIdentity } from '../core/needs.js'
 import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
 import type { ErrorLike, Verdict } from '../core/types.js'
 import { HealError } from '../errors.js'
+import { relativeFile } from './paths.js'
 import type { WorkerChannel } from './worker-channel.js'
 import { PROVIDE_KEY, type TaskHealMeta, type WorkerHealConfig } from './worker-config.js'
 
@@ -73,10 +74,9 @@ export default class HealRunner extends TestRunner {
   /** The services' `tests` globs, compiled once per file, and only when some service has them. */
   private loadClaims(config: WorkerHealConfig): Promise<void> {
     this.claimsLoaded ??= (async () => {
-      const globbed = config.services.filter((s) => s.tests.length > 0)
-      if (globbed.length === 0) return
-      const { default: picomatch } = await import('picomatch')
-      this.claims = globbed.map((s) => ({ name: s.ref.name, claims: picomatch(s.tests) }))
+      if (config.services.every((s) => s.tests.length === 0)) return
+      const { serviceClaims } = await import('./claims.js')
+      this.claims = serviceClaims(config.services.map((s) => ({ name: s.ref.name, tests: s.tests })))
     })()
     return this.claimsLoaded
   }
@@ -352,8 +352,4 @@ const baseAfterRetry = (TestRunner.prototype as unknown as { onAfterRetryTask?: 
 ) {
   await baseAfterRetry?.call(this, test, options)
   await this.judgeFinishedTry(test)
-}
-
-function relativeFile(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/')
 }

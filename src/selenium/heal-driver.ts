@@ -1,10 +1,13 @@
 /**
  * `healDriver(driver, options)`: the same WebDriver, except that `findElement`, `findElements`, `get`
  * and the actions and reads of the elements they return heal with the strategy catalogue. Everything
- * else passes straight through to the driver it wraps.
+ * else passes straight through to the driver it wraps, except that a lost session is reported as
+ * WebDriverSessionLostError by every command.
  */
 import type { Locator, WebDriver, WebElement, WebElementPromise } from 'selenium-webdriver'
 import { HealConfigError } from '../errors.js'
+import { categoryOf } from './categories.js'
+import { WebDriverSessionLostError } from './errors.js'
 import { findAllHealed, findHealed, type SearchScope } from './healed-element.js'
 import { Healer } from './healer.js'
 import {
@@ -77,10 +80,30 @@ export function healDriver(driver: WebDriver, options: HealDriverOptions = {}): 
       if (typeof value !== 'function') return value
       // Methods run on the real driver, so selenium's internals never see the proxy.
       let method = bound.get(property)
-      if (!method) bound.set(property, (method = (value as (...args: unknown[]) => unknown).bind(target)))
+      if (!method) bound.set(property, (method = sessionLostAware(String(property), value.bind(target))))
       return method
     },
   }) as HealedDriver
+}
+
+/**
+ * A method passed through unhealed still reports a lost session as one: `executeScript` against a
+ * dead chromedriver throws WebDriverSessionLostError, as `findElement` does, not a bare ECONNREFUSED.
+ * Only plain promises are wrapped: a WebElementPromise (and any other promise type selenium
+ * returns) keeps its own methods.
+ */
+function sessionLostAware(
+  name: string,
+  method: (...args: unknown[]) => unknown,
+): (...args: unknown[]) => unknown {
+  return (...args) => {
+    const result = method(...args)
+    if (!(result instanceof Promise)) return result
+    return result.catch((error: unknown) => {
+      if (error instanceof WebDriverSessionLostError || categoryOf(error) !== 'session_lost') throw error
+      throw new WebDriverSessionLostError(name, error)
+    })
+  }
 }
 
 function resolveStrategies(order: HealDriverOptions['strategies']): readonly HealingStrategy[] {

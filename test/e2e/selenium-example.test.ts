@@ -38,7 +38,7 @@ describe('examples/selenium', () => {
     for (const t of result.report?.tests ?? []) {
       if (t.name === 'a wrong selector stays red' || t.file.endsWith('app-between-tests.test.ts'))
         expect(t.outcome).toBe('skipped')
-      else expect(['passed', 'healed']).toContain(t.outcome)
+      else expect(['passed', 'healed'], JSON.stringify(t, null, 1)).toContain(t.outcome)
     }
     // The plugin stopped its chromedriver, and with it every browser.
     expect(await pidsWithArgument('--port=9573')).toEqual([])

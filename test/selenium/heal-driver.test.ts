@@ -284,6 +284,10 @@ describe('healDriver when the app or the browser dies', () => {
   test('Chromium killed: the next command fails as infra (WebDriverSessionLostError)', async () => {
     await raw().get(`${pages.url}/form`)
     const driver = healed()
+    // A passed-through command's own errors stay what they are while the session lives.
+    await expect(driver.executeScript('throw new Error("planted")')).rejects.toMatchObject({
+      name: 'JavascriptError',
+    })
     expect(await session.killBrowsers()).toBeGreaterThan(0)
 
     const error = await driver.findElement(By.id('name')).then(
@@ -294,6 +298,11 @@ describe('healDriver when the app or the browser dies', () => {
     expect(error).toMatchObject({ name: 'WebDriverSessionLostError', code: 'E_WEBDRIVER_SESSION_LOST' })
     expect(String((error as Error).message)).toMatch(/invalid session id|not reachable|disconnected/)
     expect(strategiesRun(driver)).toEqual([{ strategy: 'fail-as-infra', ok: false }])
+    // A command healDriver passes through unhealed says the same, not a bare WebDriver error.
+    await expect(driver.executeScript('return 1')).rejects.toMatchObject({
+      name: 'WebDriverSessionLostError',
+      message: expect.stringMatching(/^WebDriver session lost during executeScript: /),
+    })
     await session.close()
   })
 
@@ -311,6 +320,12 @@ describe('healDriver when the app or the browser dies', () => {
 
     expect(error).toMatchObject({ name: 'WebDriverSessionLostError', code: 'E_WEBDRIVER_SESSION_LOST' })
     expect(String((error as Error).message)).toContain('ECONNREFUSED')
+    const script = await driver.executeScript('return document.title').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(script).toMatchObject({ name: 'WebDriverSessionLostError', code: 'E_WEBDRIVER_SESSION_LOST' })
+    expect(String((script as Error).message)).toMatch(/during executeScript: .*ECONNREFUSED/)
     await chromedriver.stop()
     expect(await pidsWithArgument(`--user-data-dir=${second.userDataDir}`)).toEqual([])
     expect(existsSync(second.userDataDir)).toBe(false)

@@ -5,6 +5,7 @@
  * vitest-heal can blame the right service.
  */
 import { By, type WebDriver } from 'selenium-webdriver'
+import { categoryOf } from 'vitest-heal/selenium'
 
 export class AppError extends Error {
   constructor(text: string) {
@@ -32,7 +33,11 @@ async function loadedDocument(driver: WebDriver): Promise<number | null> {
     return await driver.executeScript<number | null>(
       'return document.readyState === "complete" ? performance.timeOrigin : null',
     )
-  } catch {
+  } catch (error) {
+    // A lost session or an unreachable app is the failure itself: swallowed here, an outage would
+    // end as this wait's timeout, which reads as a flaky test instead of the crash it was.
+    const category = (error as { category?: string }).category ?? categoryOf(error)
+    if (category === 'session_lost' || category === 'page_load_failure') throw error
     return null // between two documents: no script context to run in
   }
 }

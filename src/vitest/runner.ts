@@ -11,54 +11,34 @@
  * `onAfterRetryTask` after each try and before the retry condition, which is where a failed try is
  * classified (asynchronously, so the classifier is loaded only when something failed).
  *
- * Vitest isolates test files, so this module and its imports are loaded once per file: what only a
- * failure, an outage or a glob needs (the classifier, the control channel, picomatch) is imported
- * on first use, and a file whose tests all pass never pays for it (bench/overhead measured ~35 ms a
- * file when they were static imports).
+ * Vitest isolates test files, so this module and its imports are loaded once per file: it keeps
+ * only what a passing test needs. What only a failure, an outage or a glob needs (runner-failures.ts
+ * with the classifier, the retry policy and the control channel; picomatch) is imported on first
+ * use, and a file whose tests all pass never pays for it (bench/overhead measured ~35 ms a file
+ * when they were static imports).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { inject, TestRunner, type RunnerTestCase, type RunnerTestSuite } from 'vitest'
 import { isHealed, servicesNeeded, type ServiceClaim, type TestIdentity } from '../core/needs.js'
-import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
-import type { ErrorLike, Verdict } from '../core/types.js'
-import { HealError } from '../errors.js'
+import type { ErrorLike } from '../core/types.js'
 import { relativeFile } from './paths.js'
-import type { WorkerChannel } from './worker-channel.js'
-import { PROVIDE_KEY, type TaskHealMeta, type WorkerHealConfig } from './worker-config.js'
+import type { TestHealState } from './runner-failures.js'
+import { PROVIDE_KEY, type WorkerHealConfig } from './worker-config.js'
 
-type Verdicts = typeof import('../core/classify.js') & typeof import('../core/confirm.js')
-let verdicts: Promise<Verdicts> | undefined
+type Failures = typeof import('./runner-failures.js')
+let failures: Promise<Failures> | undefined
 
-/** The classifier and the probe confirmation, loaded when the first try fails. */
-function loadVerdicts(): Promise<Verdicts> {
-  verdicts ??= Promise.all([import('../core/classify.js'), import('../core/confirm.js')]).then(([a, b]) => ({
-    ...a,
-    ...b,
-  }))
-  return verdicts
-}
-
-interface TestHealState {
-  used: RetryBudget
-  /** How many of `test.result.errors` earlier tries already accounted for. */
-  seenErrors: number
-  tryStartedAt: number
-  /** The failed try whose infra verdict waits for a recovery before the next try. */
-  pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
-  /** What onAfterRetryTask decided about the try that just failed; the retry condition reads it. */
-  retryNext: boolean
-  /** The service whose recovery failed or whose breaker is open, when that ended a try. */
-  unrecoverable: string | undefined
-  meta: TaskHealMeta
-  identity: TestIdentity
+/** What the runner needs once something failed or a service is down (see runner-failures.ts). */
+function loadFailures(): Promise<Failures> {
+  failures ??= import('./runner-failures.js')
+  return failures
 }
 
 export default class HealRunner extends TestRunner {
   private healConfig: WorkerHealConfig | undefined
   private claims: ServiceClaim[] = []
   private claimsLoaded: Promise<void> | undefined
-  private channel: Promise<WorkerChannel> | undefined
   private readonly states = new WeakMap<RunnerTestCase, TestHealState>()
 
   private settings(): WorkerHealConfig | undefined {
@@ -81,11 +61,6 @@ export default class HealRunner extends TestRunner {
     return this.claimsLoaded
   }
 
-  private control(config: WorkerHealConfig): Promise<WorkerChannel> {
-    this.channel ??= import('./worker-channel.js').then((m) => m.connectWorkerChannel(config.socket))
-    return this.channel
-  }
-
   override async onBeforeRunSuite(suite: RunnerTestSuite): Promise<void> {
     await super.onBeforeRunSuite?.(suite)
     const config = this.settings()
@@ -95,31 +70,15 @@ export default class HealRunner extends TestRunner {
     if (suite.file === suite) await this.holdDuringOutage(config, this.fileNeeds(config, suite))
   }
 
-  /**
-   * A `beforeAll` (or a module's top level) that failed because a service was down skips its tests:
-   * they cannot be retried here, but asking for the recovery now holds the other files back and has
-   * the service healthy for the second pass.
-   */
+  /** A suite whose `beforeAll` failed: see healAfterSuiteFailure. */
   override async onAfterRunSuite(suite: RunnerTestSuite): Promise<void> {
     await super.onAfterRunSuite?.(suite)
     const config = this.settings()
     const errors = (suite.result?.errors ?? []) as ErrorLike[]
     if (!config || errors.length === 0) return
-    const needs = this.fileNeeds(config, suite.file)
-    const { classify } = await loadVerdicts()
-    const verdict = classify(
-      { errors, tags: needs.map((n) => `needs:${n}`) },
-      { services: config.services.map((s) => s.ref), rules: config.rules },
-    )
-    if (verdict.kind !== 'infra') return
-    await (
-      await this.control(config)
-    ).heal({
-      service: verdict.service,
-      failedAt: Date.now(),
-      test: `${relativeFile(config.root, suite.file.filepath)} > ${suite.name}`,
-      evidence: verdict.evidence,
-    })
+    const { healAfterSuiteFailure } = await loadFailures()
+    const file = relativeFile(config.root, suite.file.filepath)
+    await healAfterSuiteFailure(config, suite, errors, this.fileNeeds(config, suite.file), file)
   }
 
   override async onBeforeRunTask(test: RunnerTestCase): Promise<void> {
@@ -171,48 +130,12 @@ export default class HealRunner extends TestRunner {
     const broken = this.brokenNeed(config, state.meta.needs)
     if (broken) {
       state.unrecoverable = broken.service
-      throw new HealError('E_CIRCUIT_OPEN', broken.reason)
+      throw (await loadFailures()).brokenServiceError(broken.reason)
     }
     const pending = state.pendingHeal
     if (!options || options.retry === 0 || !pending) return
     state.pendingHeal = undefined
-    const reply = await (
-      await this.control(config)
-    ).heal({
-      service: pending.verdict.service,
-      failedAt: pending.failedAt,
-      test: `${state.identity.file} > ${test.name}`,
-      evidence: pending.verdict.evidence,
-    })
-    const tried = state.meta.tries[pending.tryIndex]
-    if (tried) {
-      const { confirmVerdict, isAmbiguousRule } = await loadVerdicts()
-      const confirmed = confirmVerdict(
-        pending.verdict,
-        reply.probed,
-        isAmbiguousRule(pending.verdict.rule, config.rules),
-      )
-      // Infra with nobody blamed: the coordinator says which service it found down.
-      tried.verdict =
-        confirmed.verdict.kind === 'infra' && confirmed.verdict.service === undefined && reply.service
-          ? { ...confirmed.verdict, service: reply.service }
-          : confirmed.verdict
-      if (confirmed.verdict.kind === 'flaky') {
-        // The service was fine: this retry is a flaky one after all.
-        state.used.infra--
-        state.used.flaky++
-      }
-    }
-    if (reply.code === 'E_CIRCUIT_OPEN' || (!reply.healthy && reply.error)) {
-      state.unrecoverable = pending.verdict.service ?? reply.service
-      const service = state.unrecoverable ?? 'the blamed service'
-      throw reply.code === 'E_CIRCUIT_OPEN'
-        ? new HealError(
-            'E_CIRCUIT_OPEN',
-            `vitest-heal: ${service} is broken (circuit open): ${reply.error ?? ''}`,
-          )
-        : new HealError('E_RECOVERY_FAILED', `vitest-heal: ${service} could not be recovered: ${reply.error}`)
-    }
+    await (await loadFailures()).healBeforeRetry(config, test, state, pending)
   }
 
   /**
@@ -225,78 +148,24 @@ export default class HealRunner extends TestRunner {
     const config = this.healConfig
     if (!state || !config || test.result?.state !== 'fail') return
     if (state.seenErrors >= (test.result.errors?.length ?? 0)) return
-    state.retryNext = await this.judge(config, test, state)
+    state.retryNext = (await loadFailures()).judgeTry(config, test, state)
   }
 
   override async onAfterRunTask(test: RunnerTestCase): Promise<void> {
     const state = this.states.get(test)
-    if (state) {
+    // A pass at the first try says nothing Vitest's own result does not: most tests are those,
+    // and their meta would only be sent to the main process and kept there (bench/overhead).
+    if (state && (state.meta.tries.length > 0 || test.result?.state !== 'pass')) {
+      const { judgeTry, recordTry } = await loadFailures()
       const result = test.result
-      if (result?.state === 'pass') this.recordTry(state, 'passed', undefined, undefined, 0)
+      if (result?.state === 'pass') recordTry(state, 'passed', undefined, undefined, 0)
       else if (result?.state === 'fail' && state.seenErrors < (result.errors?.length ?? 0)) {
         // Errors after the last judged try (e.g. from an afterEach): judge them, with no retry left.
-        await this.judge(this.healConfig!, test, state, { final: true })
+        judgeTry(this.healConfig!, test, state, { final: true })
       }
-      // A pass at the first try says nothing Vitest's own result does not: most tests are those,
-      // and their meta would only be sent to the main process and kept there (bench/overhead).
-      const passedAtOnce = state.meta.tries.length === 1 && state.meta.tries[0]?.state === 'passed'
-      if (!passedAtOnce) test.meta.vitestHeal = state.meta
+      test.meta.vitestHeal = state.meta
     }
     await super.onAfterRunTask?.(test)
-  }
-
-  /** Classifies the failed try, records it, and spends a budget (true: retry) or stops (false). */
-  private async judge(
-    config: WorkerHealConfig,
-    test: RunnerTestCase,
-    state: TestHealState,
-    opts: { final?: boolean } = {},
-  ): Promise<boolean> {
-    const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
-    state.seenErrors = test.result?.errors?.length ?? 0
-    const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
-    const unrecoverable = errors.find((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
-    const { classify } = await loadVerdicts()
-    // Our own verdict on our own error: the outage was real and could not be healed.
-    const verdict: Verdict = unrecoverable
-      ? {
-          kind: 'infra',
-          ...(state.unrecoverable ? { service: state.unrecoverable } : {}),
-          rule:
-            unrecoverable.code === 'E_CIRCUIT_OPEN'
-              ? 'vitest-heal.circuit-open'
-              : 'vitest-heal.recovery-failed',
-          evidence: String(unrecoverable.message ?? '').slice(0, 300),
-        }
-      : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
-    const breakerOpen = unrecoverable !== undefined
-    const decision = opts.final
-      ? { retry: false, budget: null, reason: 'no retry left' }
-      : decideRetry(verdict, state.used, config.budget, { breakerOpen })
-    const tryIndex = this.recordTry(state, 'failed', verdict, decision.reason, errors.length)
-    if (!decision.retry || decision.budget === null) return false
-    state.used[decision.budget]++
-    if (decision.budget === 'infra') state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex }
-    return true
-  }
-
-  private recordTry(
-    state: TestHealState,
-    outcome: 'passed' | 'failed',
-    verdict: Verdict | undefined,
-    decision: string | undefined,
-    errorCount: number,
-  ): number {
-    state.meta.tries.push({
-      errorCount,
-      state: outcome,
-      hypothesis: verdict,
-      verdict,
-      startedAt: state.tryStartedAt,
-      durationMs: Date.now() - state.tryStartedAt,
-      decision,
-    })
-    return state.meta.tries.length - 1
   }
 
   /** The reason of the first needed service whose breaker is open (see session.brokenFlag). */
@@ -321,7 +190,7 @@ export default class HealRunner extends TestRunner {
   private async holdDuringOutage(config: WorkerHealConfig, needs: string[]): Promise<void> {
     // One stat per test while all is well; the channel is only used during an outage.
     if (!existsSync(config.outageFlag)) return
-    await (await this.control(config)).waitHealthy(needs, config.waitTimeoutMs)
+    await (await loadFailures()).control(config).waitHealthy(needs, config.waitTimeoutMs)
   }
 
   private identify(config: WorkerHealConfig, test: RunnerTestCase): TestIdentity {

@@ -1,0 +1,167 @@
+/**
+ * What the worker runner does once a try failed, a suite failed or a needed service is broken:
+ * classify the failure, spend a retry budget, ask the main process to heal, confirm the verdict
+ * with its probe. Loaded by runner.ts on first use, so a test file whose tests all pass never
+ * compiles this module or its imports (the classifier, the retry policy, our errors, the channel):
+ * Vitest isolates test files, and every file would pay for them again (bench/overhead).
+ */
+import type { RunnerTestCase, RunnerTestSuite } from 'vitest'
+import { classify } from '../core/classify.js'
+import { confirmVerdict, isAmbiguousRule } from '../core/confirm.js'
+import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
+import type { TestIdentity } from '../core/needs.js'
+import type { ErrorLike, Verdict } from '../core/types.js'
+import { HealError } from '../errors.js'
+import { connectWorkerChannel, type WorkerChannel } from './worker-channel.js'
+import type { TaskHealMeta, WorkerHealConfig } from './worker-config.js'
+
+export interface TestHealState {
+  used: RetryBudget
+  /** How many of `test.result.errors` earlier tries already accounted for. */
+  seenErrors: number
+  tryStartedAt: number
+  /** The failed try whose infra verdict waits for a recovery before the next try. */
+  pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
+  /** What judgeTry decided about the try that just failed; the retry condition reads it. */
+  retryNext: boolean
+  /** The service whose recovery failed or whose breaker is open, when that ended a try. */
+  unrecoverable: string | undefined
+  meta: TaskHealMeta
+  identity: TestIdentity
+}
+
+/** One control channel per worker, opened by whichever of these functions needs it first. */
+let channel: WorkerChannel | undefined
+export function control(config: WorkerHealConfig): WorkerChannel {
+  channel ??= connectWorkerChannel(config.socket)
+  return channel
+}
+
+/**
+ * A `beforeAll` (or a module's top level) that failed because a service was down skips its tests:
+ * they cannot be retried here, but asking for the recovery now holds the other files back and has
+ * the service healthy for the second pass.
+ */
+export async function healAfterSuiteFailure(
+  config: WorkerHealConfig,
+  suite: RunnerTestSuite,
+  errors: ErrorLike[],
+  needs: string[],
+  file: string,
+): Promise<void> {
+  const verdict = classify(
+    { errors, tags: needs.map((n) => `needs:${n}`) },
+    { services: config.services.map((s) => s.ref), rules: config.rules },
+  )
+  if (verdict.kind !== 'infra') return
+  await control(config).heal({
+    service: verdict.service,
+    failedAt: Date.now(),
+    test: `${file} > ${suite.name}`,
+    evidence: verdict.evidence,
+  })
+}
+
+/** A service declared broken is not worth trying against: the try fails at once with the root cause. */
+export function brokenServiceError(reason: string): HealError {
+  return new HealError('E_CIRCUIT_OPEN', reason)
+}
+
+/**
+ * Before a retry whose previous try failed as infra: the recovery, then the verdict confirmed by
+ * what the main process's probe found. Throws when the service could not be made healthy.
+ */
+export async function healBeforeRetry(
+  config: WorkerHealConfig,
+  test: RunnerTestCase,
+  state: TestHealState,
+  pending: NonNullable<TestHealState['pendingHeal']>,
+): Promise<void> {
+  const reply = await control(config).heal({
+    service: pending.verdict.service,
+    failedAt: pending.failedAt,
+    test: `${state.identity.file} > ${test.name}`,
+    evidence: pending.verdict.evidence,
+  })
+  const tried = state.meta.tries[pending.tryIndex]
+  if (tried) {
+    const confirmed = confirmVerdict(
+      pending.verdict,
+      reply.probed,
+      isAmbiguousRule(pending.verdict.rule, config.rules),
+    )
+    // Infra with nobody blamed: the coordinator says which service it found down.
+    tried.verdict =
+      confirmed.verdict.kind === 'infra' && confirmed.verdict.service === undefined && reply.service
+        ? { ...confirmed.verdict, service: reply.service }
+        : confirmed.verdict
+    if (confirmed.verdict.kind === 'flaky') {
+      // The service was fine: this retry is a flaky one after all.
+      state.used.infra--
+      state.used.flaky++
+    }
+  }
+  if (reply.code === 'E_CIRCUIT_OPEN' || (!reply.healthy && reply.error)) {
+    state.unrecoverable = pending.verdict.service ?? reply.service
+    const service = state.unrecoverable ?? 'the blamed service'
+    throw reply.code === 'E_CIRCUIT_OPEN'
+      ? new HealError(
+          'E_CIRCUIT_OPEN',
+          `vitest-heal: ${service} is broken (circuit open): ${reply.error ?? ''}`,
+        )
+      : new HealError('E_RECOVERY_FAILED', `vitest-heal: ${service} could not be recovered: ${reply.error}`)
+  }
+}
+
+/** Classifies the failed try, records it, and spends a budget (true: retry) or stops (false). */
+export function judgeTry(
+  config: WorkerHealConfig,
+  test: RunnerTestCase,
+  state: TestHealState,
+  opts: { final?: boolean } = {},
+): boolean {
+  const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
+  state.seenErrors = test.result?.errors?.length ?? 0
+  const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
+  const unrecoverable = errors.find((e) => e.code === 'E_CIRCUIT_OPEN' || e.code === 'E_RECOVERY_FAILED')
+  // Our own verdict on our own error: the outage was real and could not be healed.
+  const verdict: Verdict = unrecoverable
+    ? {
+        kind: 'infra',
+        ...(state.unrecoverable ? { service: state.unrecoverable } : {}),
+        rule:
+          unrecoverable.code === 'E_CIRCUIT_OPEN'
+            ? 'vitest-heal.circuit-open'
+            : 'vitest-heal.recovery-failed',
+        evidence: String(unrecoverable.message ?? '').slice(0, 300),
+      }
+    : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
+  const breakerOpen = unrecoverable !== undefined
+  const decision = opts.final
+    ? { retry: false, budget: null, reason: 'no retry left' }
+    : decideRetry(verdict, state.used, config.budget, { breakerOpen })
+  const tryIndex = recordTry(state, 'failed', verdict, decision.reason, errors.length)
+  if (!decision.retry || decision.budget === null) return false
+  state.used[decision.budget]++
+  if (decision.budget === 'infra') state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex }
+  return true
+}
+
+export function recordTry(
+  state: TestHealState,
+  outcome: 'passed' | 'failed',
+  verdict: Verdict | undefined,
+  decision: string | undefined,
+  errorCount: number,
+): number {
+  state.meta.tries.push({
+    errorCount,
+    state: outcome,
+    hypothesis: verdict,
+    verdict,
+    startedAt: state.tryStartedAt,
+    durationMs: Date.now() - state.tryStartedAt,
+    decision,
+  })
+  return state.meta.tries.length - 1
+}

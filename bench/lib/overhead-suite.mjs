@@ -50,8 +50,9 @@ describe('module ${index}', () => {
 `
 }
 
-export async function generateOverheadSuite({ files, testsPerFile }) {
+/** `name`: the suite's directory under bench/.generated, so two benchmarks never share one. */
+export async function generateOverheadSuite({ files, testsPerFile, name = 'overhead' }) {
   const sources = { [WITH_PLUGIN]: HEAL_CONFIG, [WITHOUT_PLUGIN]: PLAIN_CONFIG }
   for (let i = 0; i < files; i++) sources[`test/module-${pad(i)}.test.ts`] = testFile(i, testsPerFile)
-  return writeSuite('overhead', sources)
+  return writeSuite(name, sources)
 }

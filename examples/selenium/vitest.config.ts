@@ -17,6 +17,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // The demo's own: one marker per run for the outage it plants (test/support/demo-run.ts).
+    globalSetup: ['test/support/demo-run.ts'],
     // One Chromium per worker: two are plenty on a 2-core CI runner.
     maxWorkers: 2,
     testTimeout: 30_000,

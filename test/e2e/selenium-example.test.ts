@@ -5,13 +5,16 @@
  * and blamed on what was crashed. The planted wrong selector must stay red as a test bug, not retried,
  * with the browser's screenshot and page source attached.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { pidsWithArgument } from '../../src/selenium/processes.js'
 import { byName, ROOT, runVitest, type RunResult } from './harness.js'
 
 const EXAMPLE = join(ROOT, 'examples/selenium')
+const crashMarkers = (): string[] =>
+  readdirSync(tmpdir()).filter((name) => name.startsWith('vitest-heal-demo-outage-'))
 const OUTAGE_TEST = (target: string) => `adds an item while ${target} crashes`
 const run = (env: Record<string, string>): Promise<RunResult> =>
   runVitest(EXAMPLE, { env, timeoutMs: 90_000 })
@@ -24,7 +27,10 @@ describe('examples/selenium', () => {
     ['app', 'app', /^webdriver\.page-unreachable$/],
     ['chromedriver', 'browser', /^webdriver\.session-lost$/],
   ])('%s crashed mid-test: green, the broken test healed and blamed on %s', async (target, service, rule) => {
+    const markersBefore = crashMarkers()
     const result = await run({ VITEST_HEAL_DEMO_OUTAGE: target })
+    // The run's crash marker is gone with the run: a stale one would let a later run skip its crash.
+    expect(crashMarkers()).toEqual(markersBefore)
 
     expect(result.code, result.output.slice(-3000)).toBe(0)
     expect(result.report?.outcome).toBe('passed')

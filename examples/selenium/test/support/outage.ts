@@ -6,9 +6,8 @@
  * - `app-between-tests`: the app is crashed while no test uses it; the next test's first page load
  *   fails, the driver has vitest-heal restart the app and loads the page again, and the test goes on.
  */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { openSync, closeSync } from 'node:fs'
+import { inject } from 'vitest'
 import { killProcessesWithArgument } from 'vitest-heal/selenium'
 import { crashPostgres } from '../../../basic/test/support/crash.js'
 
@@ -32,13 +31,10 @@ export function outageTarget(): OutageTarget | undefined {
   return outage === 'app-between-tests' ? undefined : outage
 }
 
-/**
- * Crashes `target` once per run: the try that heals must find it up. Workers share the run's main
- * process as their parent, so a marker named after it is seen by every worker and forgotten by the next run.
- */
+/** Crashes `target` once per run (see demo-run.ts): the try that heals must find it up. */
 export async function crashOnce(target: OutageTarget): Promise<boolean> {
   try {
-    closeSync(openSync(join(tmpdir(), `vitest-heal-demo-outage-${process.ppid}`), 'wx'))
+    closeSync(openSync(inject('demoCrashMarker'), 'wx'))
   } catch {
     return false
   }

@@ -4,6 +4,7 @@
  * and the owned services to stop at the end.
  */
 import { rm, writeFile } from 'node:fs/promises'
+import { writeFlagFile } from './flag-file.js'
 import { dirname, join } from 'node:path'
 import type { ResolvedOptions } from '../config.js'
 import type { HealthEvent } from '../core/report.js'
@@ -152,7 +153,7 @@ export class HealSession {
     if (event.state === 'broken') {
       // Workers fail a test that needs a broken service at once, with the reason, instead of running it.
       const reason = this.coordinator.brokenReason(event.service) ?? event.detail ?? 'declared broken'
-      void writeFile(brokenFlag(flag, event.service), reason).catch(() => {})
+      void writeFlagFile(brokenFlag(flag, event.service), reason).catch(() => {})
     }
     const outage = [...this.healthStates.values()].some((state) => state === 'down' || state === 'recovering')
     void (outage ? writeFile(flag, String(Date.now())) : rm(flag, { force: true })).catch(() => {})

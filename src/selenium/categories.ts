@@ -18,7 +18,8 @@ interface CategoryRule {
 }
 
 const CATEGORY_RULES: readonly CategoryRule[] = [
-  { category: 'session_lost', name: /^NoSuchSessionError$/ },
+  // Ours: healDriver already said the session is lost (see errors.ts).
+  { category: 'session_lost', name: /^(NoSuchSessionError|WebDriverSessionLostError)$/ },
   {
     category: 'session_lost',
     message:

@@ -11,7 +11,7 @@ import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
 import { serviceClaims } from '../vitest/claims.js'
 import { relativeFile } from '../vitest/paths.js'
-import { connectWorkerChannel, type WorkerChannel } from '../vitest/worker-channel.js'
+import { workerChannel, type WorkerChannel } from '../vitest/worker-channel.js'
 import { PROVIDE_KEY, type WorkerHealConfig } from '../vitest/worker-config.js'
 import { describeError } from './errors.js'
 import type { InfraRequest } from './strategies.js'
@@ -47,8 +47,6 @@ export interface RunLink {
   healWebDriver(serverUrl: string, error: unknown): Promise<void>
 }
 
-let channel: WorkerChannel | undefined
-
 /** The link to the run this worker belongs to, or undefined when no vitest-heal plugin runs it. */
 export function linkToRun(): RunLink | undefined {
   let config: WorkerHealConfig | undefined
@@ -59,8 +57,8 @@ export function linkToRun(): RunLink | undefined {
   }
   if (!config?.socket) return undefined
   const healConfig = config
-  // One connection per worker, shared by every file it runs.
-  const control = (): WorkerChannel => (channel ??= connectWorkerChannel(healConfig.socket))
+  // One connection per worker, shared by every file it runs and with the runner.
+  const control = (): WorkerChannel => workerChannel(healConfig.socket)
   const refs = healConfig.services.map((s) => s.ref)
   const claims = serviceClaims(healConfig.services.map((s) => ({ name: s.ref.name, tests: s.tests })))
   const testFile = (test: AskingTest): string => relativeFile(healConfig.root, test.filepath)

@@ -4,7 +4,6 @@
  * and the owned services to stop at the end.
  */
 import { rm, writeFile } from 'node:fs/promises'
-import { writeFlagFile } from './flag-file.js'
 import { dirname, join } from 'node:path'
 import type { ResolvedOptions } from '../config.js'
 import type { HealthEvent } from '../core/report.js'
@@ -14,6 +13,7 @@ import { createCoordinator, type Coordinator, type HealResult } from '../coordin
 import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Service } from '../services/types.js'
+import { writeFlagFile } from './flag-file.js'
 import { preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
 

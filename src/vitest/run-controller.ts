@@ -49,8 +49,8 @@ export class RunController {
       onTestRunStart: () => {
         runStartedAt = new Date()
       },
-      onTestRunEnd: async () => {
-        if (this.vitest.config.watch) await this.finishWatchRun(runStartedAt)
+      onTestRunEnd: () => {
+        if (this.vitest.config.watch) this.finishWatchRun(runStartedAt)
       },
     } as never)
     const start = vitest.start.bind(vitest)
@@ -84,7 +84,7 @@ export class RunController {
   /** How many recoveries and health events earlier watch runs already reported. */
   private reported = { records: 0, timeline: 0 }
 
-  private async finishWatchRun(startedAt: Date): Promise<void> {
+  private finishWatchRun(startedAt: Date): void {
     if (this.collector.passes.length === 0) return
     this.writeRunReport(startedAt)
     // Each watch run stands alone, and a long watch session must not keep every run in memory.

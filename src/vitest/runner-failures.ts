@@ -12,7 +12,7 @@ import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
 import type { TestIdentity } from '../core/needs.js'
 import type { ErrorLike, Verdict } from '../core/types.js'
 import { HealError } from '../errors.js'
-import { connectWorkerChannel, type WorkerChannel } from './worker-channel.js'
+import { workerChannel, type WorkerChannel } from './worker-channel.js'
 import type { TaskHealMeta, WorkerHealConfig } from './worker-config.js'
 
 export interface TestHealState {
@@ -30,11 +30,9 @@ export interface TestHealState {
   identity: TestIdentity
 }
 
-/** One control channel per worker, opened by whichever of these functions needs it first. */
-let channel: WorkerChannel | undefined
+/** The worker's control channel (shared with the Selenium fixture), opened on first use. */
 export function control(config: WorkerHealConfig): WorkerChannel {
-  channel ??= connectWorkerChannel(config.socket)
-  return channel
+  return workerChannel(config.socket)
 }
 
 /**

@@ -47,3 +47,15 @@ export function connectWorkerChannel(socket: string): WorkerChannel {
     },
   }
 }
+
+const channels = new Map<string, WorkerChannel>()
+
+/**
+ * The worker's one connection to a run's control channel, shared by whoever asks in this process:
+ * the runner (a failed try, an outage) and the Selenium fixture (a page whose app is down).
+ */
+export function workerChannel(socket: string): WorkerChannel {
+  let channel = channels.get(socket)
+  if (!channel) channels.set(socket, (channel = connectWorkerChannel(socket)))
+  return channel
+}

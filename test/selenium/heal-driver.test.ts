@@ -325,6 +325,7 @@ describe('healDriver when the app or the browser dies', () => {
       (e: unknown) => e,
     )
     expect(script).toMatchObject({ name: 'WebDriverSessionLostError', code: 'E_WEBDRIVER_SESSION_LOST' })
+    expect(categoryOf(script)).toBe('session_lost')
     expect(String((script as Error).message)).toMatch(/during executeScript: .*ECONNREFUSED/)
     await chromedriver.stop()
     expect(await pidsWithArgument(`--user-data-dir=${second.userDataDir}`)).toEqual([])

@@ -36,7 +36,7 @@ async function loadedDocument(driver: WebDriver): Promise<number | null> {
   } catch (error) {
     // A lost session or an unreachable app is the failure itself: swallowed here, an outage would
     // end as this wait's timeout, which reads as a flaky test instead of the crash it was.
-    const category = (error as { category?: string }).category ?? categoryOf(error)
+    const category = categoryOf(error)
     if (category === 'session_lost' || category === 'page_load_failure') throw error
     return null // between two documents: no script context to run in
   }

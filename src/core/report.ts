@@ -23,6 +23,22 @@ export interface TryRecord {
   hypothesis?: Verdict
   /** After the health probe confirmed or downgraded it. */
   verdict?: Verdict
+  /**
+   * The outage this try's infra verdict was confirmed by (extension): the blamed service was found
+   * down and recovered, by this run or by another vitest process through the host lock. Without it
+   * a later pass is `flaky`, never `healed`.
+   */
+  recovery?: TryRecovery
+}
+
+/** The recovery that answered a failed try (see TryRecord.recovery). */
+export interface TryRecovery {
+  service: string
+  /** `another process`: a vitest run elsewhere on the host recovered it while this one waited on the lock. */
+  by: 'this run' | 'another process'
+  /** Strategy of the recovery that made it healthy, when this run ran it. */
+  strategy?: string
+  durationMs?: number
 }
 
 export interface TestReport {
@@ -90,6 +106,32 @@ export interface RunReport {
   unhandledErrors?: { name: string; message: string; verdict?: Verdict; forgiven: boolean }[]
   /** Set by `vitest-heal merge`: which shard directories went into this report. */
   mergedFrom?: string[]
+  /**
+   * Every error outside a test (extension): suite and module hooks (`beforeAll`, `afterAll`, …),
+   * a module's top level, and unhandled errors. Each fails the run unless forgiven.
+   */
+  errors?: OutsideError[]
+}
+
+/** An error thrown outside any test, classified, with why it fails the run or is forgiven. */
+export interface OutsideError {
+  /** `suite`: a hook of a describe block; `module`: a file-level hook or its top level; `unhandled`: outside any file. */
+  where: 'suite' | 'module' | 'unhandled'
+  project?: string
+  file?: string
+  /** Full name of the suite whose hook threw (`where: 'suite'`). */
+  suite?: string
+  /** Which pass saw it: 1 = the normal run, 2 = the second pass. */
+  pass: 1 | 2
+  name: string
+  message: string
+  stack?: string
+  code?: string
+  verdict?: Verdict
+  /** Only an infra error whose outage was healed is forgiven; anything else fails the run. */
+  forgiven: boolean
+  /** One sentence: why it is forgiven, or why it fails the run. */
+  why: string
 }
 
 /** A test's identity across passes and shards: project, file and full name. */

@@ -102,16 +102,21 @@ function childrenOf(value: unknown): unknown[] {
     } catch {
       // A hostile array (throwing getter): keep what was read.
     }
+  } else if (typeof errors === 'object' && errors !== null) {
+    // A wrapper that put one error where a list belongs: it is still evidence.
+    children.push(errors)
   }
   return children
 }
 
 /** Depth-first, outermost first: the test's errors in order, each followed by its causes and inner errors. */
-export function walkErrors(errors: readonly unknown[]): ErrorNode[] {
+export function walkErrors(errors: unknown): ErrorNode[] {
+  // A lone error handed over where a list belongs is one error, not none.
+  const list: readonly unknown[] = Array.isArray(errors) ? errors : errors === undefined ? [] : [errors]
   const nodes: ErrorNode[] = []
   const seen = new Set<unknown>()
   const stack: { value: unknown; depth: number }[] = []
-  for (let i = errors.length - 1; i >= 0; i--) stack.push({ value: errors[i], depth: 0 })
+  for (let i = list.length - 1; i >= 0; i--) stack.push({ value: list[i], depth: 0 })
   while (stack.length > 0 && nodes.length < MAX_NODES) {
     const { value, depth } = stack.pop()!
     if (value === undefined || value === null) continue

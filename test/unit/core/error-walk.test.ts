@@ -44,4 +44,16 @@ describe('walkErrors', () => {
     expect(node!.message.startsWith('head')).toBe(true)
     expect(node!.message.endsWith('tail')).toBe(true)
   })
+
+  test('a lone error where a list belongs is walked, not dropped', () => {
+    const refused = { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' }
+    expect(walkErrors(refused).map((node) => node.code)).toEqual(['ECONNREFUSED'])
+    const wrapper = { name: 'AggregateError', message: 'all failed', errors: refused }
+    expect(walkErrors([wrapper]).map((node) => [node.name, node.depth])).toEqual([
+      ['AggregateError', 0],
+      ['Error', 1],
+    ])
+    expect(walkErrors(undefined)).toEqual([])
+    expect(walkErrors(null)).toEqual([])
+  })
 })

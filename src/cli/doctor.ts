@@ -23,7 +23,8 @@ interface Row {
   healthy: string
   latency: string
   recovery: string
-  ok: boolean
+  /** `startable`: an owned service that is not running now and that the run itself will start. */
+  state: 'healthy' | 'startable' | 'unhealthy'
 }
 
 export async function doctor(options: DoctorOptions): Promise<number> {
@@ -54,16 +55,24 @@ export async function doctor(options: DoctorOptions): Promise<number> {
         rows.map((r) => [r.service, r.kind, r.target, r.healthy, r.latency, r.recovery]),
       ),
     )
-    const bad = rows.filter((r) => !r.ok).length
-    options.out.write(
-      bad === 0
-        ? '\nAll services healthy.\n'
-        : `\n${bad} service(s) not healthy.${options.fix ? '' : ' Try --fix.'}\n`,
-    )
-    return bad === 0 ? 0 : 1
+    options.out.write(`\n${verdictLine(rows, options.fix)}\n`)
+    return rows.every((r) => r.state !== 'unhealthy') ? 0 : 1
   } finally {
     await vitest.close()
   }
+}
+
+/** Says only what the table says: a service that is not running is not called healthy. */
+function verdictLine(rows: readonly Row[], fix: boolean): string {
+  const bad = rows.filter((r) => r.state === 'unhealthy').length
+  if (bad > 0) return `${bad} service(s) not healthy.${fix ? '' : ' Try --fix.'}`
+  const startable = rows.filter((r) => r.state === 'startable').map((r) => r.service)
+  if (startable.length === 0) return 'All services healthy.'
+  const healthy = rows.length - startable.length
+  return (
+    `No problem found: ${healthy} service(s) healthy, ${startable.length} not running ` +
+    `(${startable.join(', ')}: the run starts ${startable.length === 1 ? 'it' : 'them'}).`
+  )
 }
 
 async function diagnose(service: Service): Promise<Omit<Row, 'service'>> {
@@ -71,7 +80,7 @@ async function diagnose(service: Service): Promise<Omit<Row, 'service'>> {
   const base = { kind: service.kind, target: service.target(), recovery }
   const probe = await service.probe()
   if (probe.state === 'healthy') {
-    return { ...base, healthy: 'yes', latency: `${Math.round(probe.latencyMs)} ms`, ok: true }
+    return { ...base, healthy: 'yes', latency: `${Math.round(probe.latencyMs)} ms`, state: 'healthy' }
   }
   if (service.owned && !service.owned.isRunning()) {
     // An owned service is started by the pre-flight: not running now is expected, if it can be started.
@@ -80,14 +89,14 @@ async function diagnose(service: Service): Promise<Omit<Row, 'service'>> {
       ...base,
       healthy: verified === undefined ? 'not running (started by the run)' : `no: ${verified}`,
       latency: '-',
-      ok: verified === undefined,
+      state: verified === undefined ? 'startable' : 'unhealthy',
     }
   }
   return {
     ...base,
     healthy: `no: ${probe.state}, ${probe.detail}`,
     latency: `${Math.round(probe.latencyMs)} ms`,
-    ok: false,
+    state: 'unhealthy',
   }
 }
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
  * `vitest-heal <command>`: run (Vitest through its Node API, with healing), doctor (check the services
- * without running tests), merge (the reports of a sharded run).
+ * without running tests), merge (the reports of a sharded run). Each command's module is loaded only
+ * when it runs, so `--version` and `--help` work without Vitest installed or configured.
  */
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import { doctor } from './doctor.js'
-import { mergeCommand } from './merge.js'
-import { runVitest } from './run.js'
-import { writeTagTypes } from './types.js'
 
 const USAGE = `Usage: vitest-heal <command> [options]
 
 Commands:
+  --version
+      Print vitest-heal's version.
   run [vitest args]
       Run the tests through Vitest's Node API with healing (same arguments as \`vitest run\`)
       and exit with the healed result.
@@ -28,6 +28,10 @@ Commands:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${packageVersion()}\n`)
+    return 0
+  }
   // `run` passes its arguments to Vitest, whose own --help then answers.
   if (command !== 'run' && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(USAGE)
@@ -43,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       },
       strict: true,
     })
+    const { doctor } = await import('./doctor.js')
     return doctor({ fix: values.fix ?? false, config: values.config, root: values.root, out: process.stdout })
   }
   if (command === 'types') {
@@ -51,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       options: { out: { type: 'string' }, config: { type: 'string' }, root: { type: 'string' } },
       strict: true,
     })
+    const { writeTagTypes } = await import('./types.js')
     return writeTagTypes({
       out: values.out,
       config: values.config,
@@ -65,9 +71,11 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       strict: true,
     })
+    const { mergeCommand } = await import('./merge.js')
     return mergeCommand({ dirs: positionals, out: values.out, config: values.config, stdout: process.stdout })
   }
   if (command === 'run') {
+    const { runVitest } = await import('./run.js')
     const code = await runVitest(rest)
     // Exit now: a test's lingering handle must not keep the run open or change its result.
     process.exit(code)
@@ -78,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`vitest-heal: unknown command "${command}"\n\n${USAGE}`)
   return 2
+}
+
+/** From the package's own manifest: src/cli and dist/cli both sit two levels below it. */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 }
 
 main(process.argv.slice(2)).then(

@@ -3,8 +3,8 @@
  * declares for this project (`needs:<service>`, `heal`, `heal:off`), so `tags: ['needs:dbb']` is a
  * type error instead of a run-time "unknown tag".
  */
-import { writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { loadHealConfig } from './load-config.js'
 
 export interface TypesOptions {
@@ -33,6 +33,8 @@ export async function writeTagTypes(options: TypesOptions): Promise<number> {
   try {
     const names = [...new Set(projects.flatMap(({ session }) => session.options.services.map((s) => s.name)))]
     const out = resolve(vitest.config.root, options.out ?? 'vitest-heal.d.ts')
+    // `--out types/heal.d.ts` in a project that has no types/ yet is the usual first run.
+    mkdirSync(dirname(out), { recursive: true })
     writeFileSync(out, renderTagTypes(names))
     options.stdout.write(
       `vitest-heal: wrote ${out} (${names.length} service tag(s)); include it in your tsconfig.\n`,

@@ -55,4 +55,13 @@ describe('tag types', () => {
     expect(result.code, result.output).toBe(0)
     expect(readFileSync(out, 'utf8')).toContain('"heal" | "heal:off" | "needs:db"')
   })
+
+  test('the CLI creates the folder --out names when it does not exist yet', { timeout: 60_000 }, async () => {
+    const dir = join(ROOT, 'test/e2e/.generated/types-new-folder')
+    rmSync(dir, { recursive: true, force: true })
+    const out = join(dir, 'types/heal.d.ts')
+    const result = await runCli(['types', '--out', out], { FIXTURE_PG_URL: 'postgres://u@127.0.0.1:1/x', FIXTURE_RECOVER: '[]' })
+    expect(result.code, result.output).toBe(0)
+    expect(readFileSync(out, 'utf8')).toContain('"needs:db"')
+  })
 })

@@ -1,7 +1,11 @@
 /**
  * Which configured service an infra (or flaky) verdict blames. Evidence first, most specific
- * first: an address in the error (host:port or URL), then the rule's family (a pg SQLSTATE blames
- * the postgres service), then the test's `needs:<service>` tags to settle what stays ambiguous.
+ * first. A rule that names a service kind (a pg SQLSTATE, a lost WebDriver session) blames a
+ * service of that kind: an address in the error picks among them, the test's `needs:<service>`
+ * tags settle what stays ambiguous, and an address of another service never outranks the kind
+ * (a session lost during `driver.get(<app URL>)` quotes the app's URL before the driver's).
+ * Otherwise the first address that names a service decides (host:port or URL), then the kind of
+ * client that raised the error (an HTTP client's error with one http service declared), then tags.
  */
 import type { ServiceRef } from './types.js'
 
@@ -11,8 +15,13 @@ export interface Address {
 }
 
 export interface BlameEvidence {
-  /** The rule's `service`: a service name, or a kind (`postgres`, `http`, …). */
+  /** The rule's `service`: a service name, or a kind (`postgres`, `http`, …) whose services come first. */
   family?: string
+  /**
+   * The kind of service the failing client talks to (`http` for fetch and undici errors): weaker
+   * than `family`, it decides only when no address names a service.
+   */
+  clientKind?: string
   /** Addresses found in the errors, the matched error's first; read lazily, only until one names a service. */
   addresses: Iterable<Address>
   tags?: readonly string[]
@@ -126,41 +135,68 @@ function settle(candidates: readonly ServiceRef[], tags: readonly string[] | und
   return narrowed.length === 1 ? narrowed[0]!.name : undefined
 }
 
-export function blameService(services: readonly ServiceRef[], evidence: BlameEvidence): string | undefined {
-  const { family, addresses, tags } = evidence
-  if (family !== undefined && services.some((service) => service.name === family)) return family
-  const ofFamily = family === undefined ? services : services.filter((service) => service.kind === family)
+/** The services at one address: an exact port beats a service whose port is unknown (matches any port). */
+function servicesAt(pool: readonly ServiceRef[], address: Address): ServiceRef[] {
+  const exact = pool.filter((service) =>
+    endpointsOf(service).some((endpoint) => endpoint.port !== undefined && sameEndpoint(address, endpoint)),
+  )
+  if (exact.length > 0 && address.port !== undefined) return exact
+  return pool.filter((service) => endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)))
+}
 
+/** The first address that names exactly one service of `pool` (tags may narrow several). */
+function byAddress(
+  pool: readonly ServiceRef[],
+  addresses: Iterable<Address>,
+  tags: readonly string[] | undefined,
+): string | undefined {
   for (const address of addresses) {
-    // A service whose port is known and equal beats one whose port is unknown (matches any port).
-    const exact = services.filter((service) =>
-      endpointsOf(service).some((endpoint) => endpoint.port !== undefined && sameEndpoint(address, endpoint)),
-    )
-    const atAddress =
-      exact.length > 0 && address.port !== undefined
-        ? exact
-        : services.filter((service) =>
-            endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)),
-          )
-    if (atAddress.length === 0) continue
-    const blamed =
-      settle(atAddress, tags) ??
-      settle(
-        atAddress.filter((service) => ofFamily.includes(service)),
-        tags,
-      )
+    const blamed = settle(servicesAt(pool, address), tags)
     if (blamed !== undefined) return blamed
   }
+  return undefined
+}
 
-  if (family !== undefined) {
-    const blamed = settle(ofFamily, tags)
-    if (blamed !== undefined) return blamed
+/** Reads a (lazy) iterable once, and again from what was read. */
+function replayable(addresses: Iterable<Address>): Iterable<Address> {
+  const read: Address[] = []
+  const source = addresses[Symbol.iterator]()
+  return {
+    *[Symbol.iterator]() {
+      yield* read
+      for (let next = source.next(); next.done !== true; next = source.next()) {
+        read.push(next.value)
+        yield next.value
+      }
+    },
+  }
+}
+
+export function blameService(services: readonly ServiceRef[], evidence: BlameEvidence): string | undefined {
+  const { family, clientKind, tags } = evidence
+  if (family !== undefined && services.some((service) => service.name === family)) return family
+  const ofFamily = family === undefined ? [] : services.filter((service) => service.kind === family)
+  if (ofFamily.length > 0) {
+    // Several of the kind and nothing to tell them apart: nobody is blamed, and the coordinator
+    // checks them all, rather than blaming a service of another kind the text happens to name.
+    return byAddress(ofFamily, evidence.addresses, tags) ?? settle(ofFamily, tags)
+  }
+  const addresses = replayable(evidence.addresses)
+  const blamed = byAddress(services, addresses, tags)
+  if (blamed !== undefined) return blamed
+  if (clientKind !== undefined) {
+    const ofClient = services.filter((service) => service.kind === clientKind)
+    // Only when no address was given: one that names no declared service points elsewhere.
+    const named = [...addresses].length > 0
+    if (!named) {
+      const single = settle(ofClient, tags)
+      if (single !== undefined) return single
+    }
   }
   // A family with no configured service of that kind (pg behind a `tcp` service) leaves the tags to decide.
-  const pool = ofFamily.length > 0 ? ofFamily : services
   const wanted = needed(tags)
   return settle(
-    pool.filter((service) => wanted.has(service.name)),
+    services.filter((service) => wanted.has(service.name)),
     tags,
   )
 }

@@ -13,7 +13,7 @@
 import { blameService, addressesInText, normaliseHost, type Address } from './blame.js'
 import { errorsOf, readField, walkErrors, type ErrorNode } from './error-walk.js'
 import { redactSecrets } from './redact.js'
-import { BUILTIN_RULES, DEFAULT_RULE_ID } from './rules.js'
+import { BUILTIN_RULES, clientKindOf, DEFAULT_RULE_ID } from './rules.js'
 import type {
   ErrorLike,
   Rule,
@@ -201,8 +201,10 @@ function decide(failure: unknown, options: unknown): Verdict {
   const services = readField(options, 'services')
   const tags = readField(failure, 'tags')
   if (!Array.isArray(services) || services.length === 0) return verdict
+  const clientKind = clientKindOf(rule)
   const service = blameService(services.filter(isServiceRef), {
     family: typeof rule.service === 'string' ? rule.service : undefined,
+    ...(clientKind === undefined ? {} : { clientKind }),
     addresses: addressesOf(nodes, best.node),
     tags: Array.isArray(tags) ? tags : undefined,
   })

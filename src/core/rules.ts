@@ -21,6 +21,8 @@ interface Entry {
   service?: string
   precedence?: RulePrecedence
   ambiguous?: boolean
+  /** The kind of service the client that raises this error talks to: blamed when it is the only one of its kind. */
+  client?: string
   /** Alternatives: the rule matches when any one of them does. */
   shapes: Signature[]
 }
@@ -240,6 +242,7 @@ const CATALOGUE: Entry[] = [
     category: 'network_error',
     precedence: 'escalate',
     ambiguous: true,
+    client: 'http',
     shapes: [{ message: /\bsocket hang up\b/i }],
   },
   {
@@ -248,6 +251,7 @@ const CATALOGUE: Entry[] = [
     category: 'network_error',
     precedence: 'escalate',
     ambiguous: true,
+    client: 'http',
     shapes: [{ code: 'UND_ERR_SOCKET' }, { message: /\bother side closed\b/i }],
   },
   {
@@ -256,6 +260,7 @@ const CATALOGUE: Entry[] = [
     category: 'timeout',
     precedence: 'escalate',
     ambiguous: true,
+    client: 'http',
     shapes: [{ code: /^UND_ERR_(?:CONNECT|HEADERS|BODY)_TIMEOUT$/ }],
   },
   {
@@ -263,6 +268,7 @@ const CATALOGUE: Entry[] = [
     kind: 'infra',
     category: 'network_error',
     precedence: 'escalate',
+    client: 'http',
     shapes: [{ code: /^UND_ERR_/ }],
   },
   {
@@ -270,6 +276,7 @@ const CATALOGUE: Entry[] = [
     id: 'fetch.failed',
     kind: 'infra',
     category: 'network_error',
+    client: 'http',
     shapes: [{ name: 'TypeError', message: /^fetch failed$/ }],
   },
   {
@@ -279,7 +286,19 @@ const CATALOGUE: Entry[] = [
     category: 'timeout',
     precedence: 'escalate',
     ambiguous: true,
+    client: 'http',
     shapes: [{ name: 'TimeoutError', message: /\baborted due to timeout\b/i }],
+  },
+  {
+    // fetch() cancelled through an AbortController: usually a test's own deadline on a request the
+    // service did not answer in time, sometimes a slow one. A healthy probe makes it flaky.
+    // `first`: a `cause` that says why (aborted due to timeout, a refused connection) outranks it.
+    id: 'abort.aborted',
+    kind: 'infra',
+    category: 'timeout',
+    ambiguous: true,
+    client: 'http',
+    shapes: [{ name: 'AbortError', message: /\bThis operation was aborted\b|\bThe operation was aborted\b/i }],
   },
 
   // Selenium timing class: the page was not ready yet; a retry decides.
@@ -297,14 +316,23 @@ const CATALOGUE: Entry[] = [
   jsError('RangeError'),
 ]
 
+/** Kept off the Rule objects: `client` is no user rule option, and rules are public data. */
+const CLIENT_KIND = new WeakMap<Rule, string>()
+
 function toRules(entry: Entry): Rule[] {
   return entry.shapes.map((when) => {
     const rule: Rule = { id: entry.id, kind: entry.kind, when, category: entry.category }
     if (entry.service !== undefined) rule.service = entry.service
     if (entry.precedence !== undefined) rule.precedence = entry.precedence
     if (entry.ambiguous) rule.ambiguous = true
+    if (entry.client !== undefined) CLIENT_KIND.set(rule, entry.client)
     return rule
   })
+}
+
+/** The kind of service a built-in rule's error comes from the client of (`http` for fetch), if known. */
+export function clientKindOf(rule: Rule): string | undefined {
+  return CLIENT_KIND.get(rule)
 }
 
 /** The catalogue, flattened to one rule per shape, in matching order. */

@@ -35,12 +35,35 @@ describe('blameService', () => {
     { name: 'web', kind: 'http', url: 'http://127.0.0.1:3000' },
   ]
 
-  test('address first, even against the family', () => {
+  test("the rule's kind first: an address of another kind never takes the blame from it", () => {
     expect(
       blameService(services, { family: 'postgres', addresses: [{ host: 'localhost', port: 6379 }] }),
-    ).toBe('cache')
+    ).toBe('db')
+    expect(blameService(services, { addresses: [{ host: 'localhost', port: 6379 }] })).toBe('cache')
     expect(blameService(services, { addresses: [{ host: 'db.internal', port: 5432 }] })).toBe('db')
     expect(blameService(services, { addresses: [{ host: 'db.internal' }] })).toBe('db')
+  })
+
+  test('an address picks among several services of the kind, wherever it stands in the text', () => {
+    expect(
+      blameService(services, {
+        family: 'http',
+        addresses: [
+          { host: 'localhost', port: 6379 },
+          { host: 'localhost', port: 3000 },
+        ],
+      }),
+    ).toBe('web')
+  })
+
+  test('an HTTP client error with no address blames the one http service, and only then', () => {
+    const one: ServiceRef[] = [services[0]!, services[2]!]
+    expect(blameService(one, { clientKind: 'http', addresses: [] })).toBe('api')
+    // An address that names no declared service points elsewhere (an external API).
+    expect(blameService(one, { clientKind: 'http', addresses: [{ host: 'api.example.test', port: 443 }] })).toBeUndefined()
+    expect(blameService(services, { clientKind: 'http', addresses: [] })).toBeUndefined()
+    expect(blameService(services, { clientKind: 'http', addresses: [], tags: ['needs:web'] })).toBe('web')
+    expect(blameService([services[0]!], { clientKind: 'http', addresses: [] })).toBeUndefined()
   })
 
   test('an unknown address falls back to the family, then to tags', () => {

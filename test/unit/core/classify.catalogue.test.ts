@@ -120,6 +120,7 @@ const EXAMPLES: Record<string, ErrorLike> = {
   },
   'fetch.failed': { name: 'TypeError', message: 'fetch failed' },
   'abort.timeout': { name: 'TimeoutError', code: 23, message: 'The operation was aborted due to timeout' },
+  'abort.aborted': { name: 'AbortError', code: 20, message: 'This operation was aborted' },
   'selenium.stale-element': {
     name: 'StaleElementReferenceError',
     message: 'stale element reference: stale element not found',

@@ -15,6 +15,8 @@ export type HealErrorCode =
   | 'E_CIRCUIT_OPEN'
   | 'E_RECOVERY_FAILED'
   | 'E_NO_POSTGRES'
+  /** An optional peer dependency that the entry point used needs is not installed. */
+  | 'E_MISSING_DEPENDENCY'
 
 export class HealError extends Error {
   readonly code: HealErrorCode

@@ -7,7 +7,7 @@
  * deadlocks (the new run waits for the current one, which waits for the reporter). `start` returns
  * after the run and before `close()`, so the pool, the global setups and the services are still up.
  */
-import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
+import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
 import { classify } from '../core/classify.js'
 import { isHealed } from '../core/needs.js'
 import { moduleKey, type RunReport } from '../core/report.js'
@@ -17,6 +17,8 @@ import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
 import { HealCollector, type CollectedPass, type CollectedTest } from './collector.js'
+import { mergeSecondPass } from './merge-state.js'
+import { ReporterHold } from './reporter-hold.js'
 import { resolve } from 'node:path'
 
 const CONTROLLERS = Symbol.for('vitest-heal.controllers')
@@ -26,6 +28,9 @@ export class RunController {
   readonly sessions: HealSession[] = []
   private readonly sessionsByKey = new Map<string, HealSession>()
   private readonly vitest: Vitest
+  /** The user's Vitest reporters, held so that they tell one run: both passes merged. */
+  private readonly hold = new ReporterHold()
+  private readonly ownReporters = new Set<object>([this.collector])
 
   static for(vitest: Vitest): RunController {
     const holder = globalThis as unknown as Record<symbol, WeakMap<Vitest, RunController> | undefined>
@@ -45,21 +50,29 @@ export class RunController {
     // ends; there is no second pass and the exit code is not ours. Added after the collector, whose
     // onTestRunEnd has then stored the run.
     let runStartedAt = new Date()
-    vitest.config.reporters.push({
+    const watchReporter = {
       onTestRunStart: () => {
         runStartedAt = new Date()
       },
       onTestRunEnd: () => {
         if (this.vitest.config.watch) this.finishWatchRun(runStartedAt)
       },
-    } as never)
+    }
+    this.ownReporters.add(watchReporter)
+    vitest.config.reporters.push(watchReporter as never)
     const start = vitest.start.bind(vitest)
     vitest.start = async (filters?: string[]) => {
       const startedAt = new Date()
-      const result = await start(filters)
-      if (this.vitest.config.watch) return result
-      await this.finish(startedAt)
-      return result
+      // Watch mode has no second pass: every run is told as it is.
+      if (!this.vitest.config.watch) this.hold.install(reportersOf(this.vitest), this.ownReporters)
+      try {
+        const result = await start(filters)
+        if (!this.vitest.config.watch) await this.finish(startedAt)
+        return result
+      } finally {
+        // Whatever ended the run early (a thrown error, a cancel), the reporters still end it.
+        await this.hold.release()
+      }
     }
   }
 
@@ -76,9 +89,33 @@ export class RunController {
   private async finish(startedAt: Date): Promise<void> {
     if (this.collector.passes.length === 0) return
     await this.secondPass()
-    const report = this.writeRunReport(startedAt)
+    const report = this.runReport(startedAt)
+    // Vitest's reporters first, ours last: the last lines a user reads are the healed account.
+    await this.releaseReporters(report)
+    if (!report) return
+    this.writeReports(report)
     // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
-    if (report) process.exitCode = report.outcome === 'passed' ? 0 : 1
+    process.exitCode = report.outcome === 'passed' ? 0 : 1
+  }
+
+  /**
+   * The held `onTestRunEnd` of the user's reporters, called once: with the modules of both passes
+   * merged (see merge-state.ts) and only the unhandled errors our report does not forgive.
+   */
+  private async releaseReporters(report: RunReport | undefined): Promise<void> {
+    const held = this.hold.firstRunEnd()
+    const [first, second] = this.collector.passes
+    if (!held || !first) return
+    const replacements = second?.selection ? mergeSecondPass(first, second) : new Map<TestModule, TestModule>()
+    const modules = held[0].map((module) => replacements.get(module) ?? module)
+    const errors = report ? unforgivenUnhandled(this.collector.passes, report) : held[1]
+    const reason =
+      held[2] === 'interrupted' || modules.length === 0
+        ? held[2]
+        : modules.some((m) => !m.ok()) || errors.length > 0
+          ? 'failed'
+          : 'passed'
+    await this.hold.release([modules, errors, reason])
   }
 
   /** How many recoveries and health events earlier watch runs already reported. */
@@ -86,13 +123,14 @@ export class RunController {
 
   private finishWatchRun(startedAt: Date): void {
     if (this.collector.passes.length === 0) return
-    this.writeRunReport(startedAt)
+    const report = this.runReport(startedAt)
+    if (report) this.writeReports(report)
     // Each watch run stands alone, and a long watch session must not keep every run in memory.
     this.collector.passes.length = 0
   }
 
-  /** The report of the collected passes, written in every format the options ask for. */
-  private writeRunReport(startedAt: Date): RunReport | undefined {
+  /** The report of the collected passes. */
+  private runReport(startedAt: Date): RunReport | undefined {
     const session = this.sessions[0]
     if (!session) return undefined
     const options = session.options
@@ -114,8 +152,15 @@ export class RunController {
       reportDir,
     })
     this.reported = { records: records.length, timeline: timeline.length }
-    writeReports(report, { reportDir, reporters: options.reporters, redact: options.redact })
     return report
+  }
+
+  /** The report written in every format the options ask for. */
+  private writeReports(report: RunReport): void {
+    const options = this.sessions[0]?.options
+    if (!options) return
+    const reportDir = resolve(this.vitest.config.root, options.reportDir)
+    writeReports(report, { reportDir, reporters: options.reporters, redact: options.redact })
   }
 
   /**
@@ -139,7 +184,17 @@ export class RunController {
       `second pass: re-running ${plan.count} test(s) in ${plan.specs.length} file(s) the outage broke`,
     )
     this.collector.pass = 2
-    await this.vitest.runTestSpecifications(plan.specs)
+    this.hold.mute()
+    // A sharded run's first pass already took this shard's files: the second pass re-runs exactly
+    // its own selection, which Vitest would otherwise shard again (and refuse, with fewer files than shards).
+    const config = this.vitest.config as { shard?: unknown }
+    const shard = config.shard
+    config.shard = undefined
+    try {
+      await this.vitest.runTestSpecifications(plan.specs)
+    } finally {
+      config.shard = shard
+    }
     const second = this.collector.passes[1]
     if (second) second.selection = plan.selection
   }
@@ -199,6 +254,23 @@ export class RunController {
   private status(text: string): void {
     this.sessions[0]?.status.line('working', text)
   }
+}
+
+/** Vitest's reporter instances (created before `start`; not in Vitest's public types). */
+function reportersOf(vitest: Vitest): ReadonlyArray<Reporter> {
+  return (vitest as unknown as { reporters?: Reporter[] }).reporters ?? []
+}
+
+/**
+ * The unhandled errors of both passes that our report does not forgive. The report lists them in
+ * the passes' order; should it ever not (a count that differs), none is forgiven: Vitest's
+ * reporters then fail the run rather than hide an error.
+ */
+function unforgivenUnhandled(passes: CollectedPass[], report: RunReport): SerializedError[] {
+  const errors = passes.flatMap((pass) => pass.unhandledErrors) as unknown as SerializedError[]
+  const verdicts = report.errors?.filter((e) => e.where === 'unhandled') ?? report.unhandledErrors ?? []
+  if (verdicts.length !== errors.length) return errors
+  return errors.filter((_, i) => !verdicts[i]!.forgiven)
 }
 
 /** The infra verdict that broke this test in the first pass, when an outage (not a bug) did. */

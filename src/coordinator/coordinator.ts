@@ -28,9 +28,10 @@ export interface HealableService {
   logTail?(): string
   /**
    * Names the service across processes for the host lock: the same for every vitest run that
-   * shares it, e.g. its host and port. Default: the service's name.
+   * shares it, e.g. its host and port (hostLockKey()); a function when it is known only once the
+   * service runs. Default: the service's name.
    */
-  lockKey?: string
+  lockKey?: string | (() => string)
 }
 
 export interface CoordinatorOptions {
@@ -173,7 +174,8 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       return { ...(await service.recover(trigger)), reusedOther: false }
     }
     if (lock === false) return run(false)
-    return withHostLock(`service:${service.lockKey ?? name}`, (held) => run(held.contended), lockOptions)
+    const key = typeof service.lockKey === 'function' ? service.lockKey() : (service.lockKey ?? name)
+    return withHostLock(`service:${key}`, (held) => run(held.contended), lockOptions)
   }
 
   async function recoverOutage(

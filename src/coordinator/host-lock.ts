@@ -12,7 +12,9 @@ import { link, lstat, mkdir, chmod, readFile, rename, stat, unlink, writeFile } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { addressFromUrl, normaliseHost } from '../core/blame.js'
 import { redactSecrets } from '../core/redact.js'
+import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
 import { isProcessAlive } from '../services/proc.js'
 
@@ -63,6 +65,21 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     )
   }
   if ((info.mode & 0o777) !== 0o700) await chmod(dir, 0o700)
+}
+
+/**
+ * What a service's host lock is named after: the endpoint its recovery acts on, never the name a
+ * config gives it. Two runs that call one PostgreSQL `db` and `postgres` must share the lock (or
+ * both recover it), and two unrelated PostgreSQLs both called `db` must not (or one waits for
+ * the other's recovery). `target` (what the service points at, redacted) names what has no
+ * address yet, such as an owned service not started.
+ */
+export function hostLockKey(ref: ServiceRef, target: string): string {
+  if (typeof ref.port === 'number')
+    return `${normaliseHost(typeof ref.host === 'string' ? ref.host : 'localhost')}:${ref.port}`
+  const address = typeof ref.url === 'string' ? addressFromUrl(ref.url) : undefined
+  if (address?.port !== undefined) return `${address.host}:${address.port}`
+  return target
 }
 
 function lockFileName(key: string): string {

@@ -10,6 +10,7 @@ import type { HealthEvent } from '../core/report.js'
 import type { RecoveryRecord, RecoveryTrigger } from '../core/types.js'
 import { createChannelServer, type ChannelServer } from '../coordinator/channel.js'
 import { createCoordinator, type Coordinator, type HealResult } from '../coordinator/coordinator.js'
+import { hostLockKey } from '../coordinator/host-lock.js'
 import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Service } from '../services/types.js'
@@ -46,6 +47,7 @@ export class HealSession {
             recover: (trigger: RecoveryTrigger) =>
               recoverService(service, { trigger, log: (line: string) => this.status.line('working', line) }),
             logTail: service.owned ? () => service.owned!.logTail() : undefined,
+            lockKey: () => hostLockKey(service.ref(), service.target()),
           },
         ]),
       ),

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { createServer, type Server } from 'node:http'
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensurePrivateDir, withHostLock } from '../../../src/coordinator/host-lock.js'
+import { resolveOptions } from '../../../src/config.js'
 import { HealError } from '../../../src/errors.js'
+import { recover } from '../../../src/recoveries/recover.js'
+import { freePort } from '../../../src/services/free-port.js'
+import { http, postgres } from '../../../src/services/index.js'
+import { HealSession } from '../../../src/session/session.js'
 import { cleanUpChildren, spawnTs } from './spawn-ts.js'
 
 const racer = fileURLToPath(new URL('./fixtures/lock-racer.ts', import.meta.url))
@@ -138,5 +144,82 @@ describe('withHostLock', () => {
       ),
     )
     expect(most).toBe(1)
+  })
+})
+
+describe('the host lock of a session is keyed by what the service points at, not by its name', () => {
+  const quiet = { status: false, hostLock: true } as const
+  const healOf = (session: HealSession, name: string) =>
+    session.heal(name, { failedAt: Date.now(), trigger: 'inline' })
+
+  it('two unrelated PostgreSQLs both named db recover at once: neither waits for the other', async () => {
+    const [portA, portB] = [await freePort(), await freePort()]
+    const spans: { start: number; end: number }[] = []
+    const slow = recover(
+      async () => {
+        const span = { start: Date.now(), end: Number.POSITIVE_INFINITY }
+        spans.push(span)
+        await sleep(1_000)
+        span.end = Date.now()
+      },
+      { name: 'slow' },
+    )
+    const sessionOf = (port: number) =>
+      new HealSession(
+        resolveOptions({
+          ...quiet,
+          services: {
+            db: postgres({
+              url: `postgres://postgres@127.0.0.1:${port}/x`,
+              checkTimeout: 300,
+              startTimeout: 300,
+              recover: [slow],
+            }),
+          },
+        }),
+      )
+    const [a, b] = await Promise.all([healOf(sessionOf(portA), 'db'), healOf(sessionOf(portB), 'db')])
+    expect([a.healthy, b.healthy]).toEqual([false, false])
+    // Overlapping recoveries: the second began before the first ended (a shared lock would serialise them).
+    expect(spans).toHaveLength(2)
+    const [first, second] = [...spans].sort((x, y) => x.start - y.start)
+    expect(second!.start).toBeLessThan(first!.end)
+  })
+
+  it('one service named db in one run and web in another is recovered once, the other reuses it', async () => {
+    const port = await freePort()
+    let recoveries = 0
+    const servers: Server[] = []
+    const bringUp = recover(
+      async () => {
+        recoveries++
+        await sleep(300)
+        const server = createServer((_, res) => res.end('ok'))
+        servers.push(server)
+        await new Promise<void>((resolve, reject) =>
+          server.once('error', reject).listen(port, '127.0.0.1', resolve),
+        )
+      },
+      { name: 'start' },
+    )
+    const sessionOf = (name: string, path: string) =>
+      new HealSession(
+        resolveOptions({
+          ...quiet,
+          services: {
+            [name]: http({ url: `http://127.0.0.1:${port}${path}`, checkTimeout: 500, recover: [bringUp] }),
+          },
+        }),
+      )
+    try {
+      const [a, b] = await Promise.all([
+        healOf(sessionOf('db', '/health'), 'db'),
+        healOf(sessionOf('web', '/'), 'web'),
+      ])
+      expect([a.healthy, b.healthy]).toEqual([true, true])
+      expect(recoveries).toBe(1)
+    } finally {
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+    }
   })
 })

@@ -43,7 +43,19 @@ export function describeRecoveries(recoveries: readonly RecoveryLike[]): string 
   return parts.join('; ')
 }
 
-export function summaryLine(summary: ReportSummary, recoveries: readonly RecoveryLike[] = []): string {
+export interface SummaryLineExtras {
+  /**
+   * Errors outside any test (hooks, module level, unhandled) that fail the run: without them in
+   * the line, a run failed by an `afterAll` would read `✗ 0 test bugs  ✗ 0 infra` and exit 1.
+   */
+  outsideErrors?: number
+}
+
+export function summaryLine(
+  summary: ReportSummary,
+  recoveries: readonly RecoveryLike[] = [],
+  extras: SummaryLineExtras = {},
+): string {
   const recovered = describeRecoveries(recoveries)
   const healed = `✚ ${summary.healed} healed${recovered ? ` (${recovered})` : ''}`
   const parts = [
@@ -54,6 +66,8 @@ export function summaryLine(summary: ReportSummary, recoveries: readonly Recover
     `✗ ${summary.testBug} test bug${summary.testBug === 1 ? '' : 's'}`,
     `✗ ${summary.infra} infra`,
   ]
+  const outside = extras.outsideErrors ?? 0
+  if (outside > 0) parts.push(`✗ ${outside} error${outside === 1 ? '' : 's'} outside tests`)
   if (summary.skipped > 0) parts.push(`○ ${summary.skipped} skipped`)
   return parts.join('  ')
 }

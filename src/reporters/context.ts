@@ -18,6 +18,11 @@ export interface RenderContext {
   reportDir: string
   stdout: OutputStream
   env: Readonly<Record<string, string | undefined>>
+  /**
+   * The reporters that have written their output so far in this call (they run in REPORTER_NAMES
+   * order, files first): the terminal summary names index.html only when it really was written.
+   */
+  written?: readonly ReporterName[]
 }
 
 export type Renderer = (ctx: RenderContext) => void

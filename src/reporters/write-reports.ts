@@ -97,7 +97,7 @@ export function writeReports(report: RunReport, options: WriteReportsOptions): W
   for (const name of REPORTER_NAMES) {
     if (!wanted.has(name)) continue
     try {
-      RENDERERS[name]({ view, reportDir, stdout, env })
+      RENDERERS[name]({ view, reportDir, stdout, env, written: result.written })
       result.written.push(name)
     } catch (error) {
       fail(name, error)

@@ -1,8 +1,11 @@
 /**
  * Live status lines (`vitest-heal ⟳ db down — running pg_ctl start … healthy in 0.31 s`). They go to
- * stderr so they never mix with a reporter's stdout, and carry colour only on a TTY without NO_COLOR.
+ * stderr so they never mix with a reporter's stdout; colour follows the one rule of
+ * src/reporters/colour.ts, judged on the stream they are written to.
  */
-import { styleText } from 'node:util'
+import type { Colors } from 'tinyrainbow'
+import { terminalText } from '../core/terminal-text.js'
+import { paletteFor, type Env } from '../reporters/colour.js'
 
 export type StatusTone = 'info' | 'ok' | 'warn' | 'error' | 'working'
 
@@ -11,7 +14,7 @@ export interface StatusSink {
 }
 
 const SYMBOL: Record<StatusTone, string> = { info: '•', ok: '✓', warn: '!', error: '✗', working: '⟳' }
-const COLOUR: Record<StatusTone, Parameters<typeof styleText>[0]> = {
+const COLOUR: Record<StatusTone, keyof Colors & ('dim' | 'green' | 'yellow' | 'red' | 'cyan')> = {
   info: 'dim',
   ok: 'green',
   warn: 'yellow',
@@ -19,14 +22,21 @@ const COLOUR: Record<StatusTone, Parameters<typeof styleText>[0]> = {
   working: 'cyan',
 }
 
-export function createStatusSink(options: { enabled: boolean; stream?: NodeJS.WriteStream }): StatusSink {
+export interface StatusSinkOptions {
+  enabled: boolean
+  stream?: { write(chunk: string): unknown; isTTY?: boolean }
+  /** Read for NO_COLOR, FORCE_COLOR and TERM. Default `process.env`. */
+  env?: Env
+}
+
+export function createStatusSink(options: StatusSinkOptions): StatusSink {
   const stream = options.stream ?? process.stderr
-  const colour = stream.isTTY === true && !('NO_COLOR' in process.env)
+  const paint = paletteFor(stream, options.env ?? process.env)
   return {
     line(tone, text) {
       if (!options.enabled) return
-      const prefix = `vitest-heal ${SYMBOL[tone]}`
-      stream.write(`${colour ? styleText(COLOUR[tone], prefix) : prefix} ${text}\n`)
+      // The text holds service output and error messages: no escape sequence or workflow command from them.
+      stream.write(`${paint[COLOUR[tone]](`vitest-heal ${SYMBOL[tone]}`)} ${terminalText(text)}\n`)
     },
   }
 }

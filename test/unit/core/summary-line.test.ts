@@ -39,6 +39,15 @@ describe('summaryLine', () => {
     expect(summaryLine(clean)).toBe('Heal  ✓ 412 passed  ✚ 0 healed  ~ 2 flaky  ✗ 2 test bugs  ✗ 0 infra')
   })
 
+  it('counts errors outside tests that fail the run, so the line agrees with the exit code', () => {
+    const clean = { ...summary, testBug: 0, failed: 0 }
+    expect(summaryLine(clean, [], { outsideErrors: 1 })).toBe(
+      'Heal  ✓ 412 passed  ✚ 9 healed  ~ 2 flaky  ✗ 0 test bugs  ✗ 0 infra  ✗ 1 error outside tests',
+    )
+    expect(summaryLine(clean, [], { outsideErrors: 2 })).toMatch(/✗ 2 errors outside tests$/)
+    expect(summaryLine(clean, [], { outsideErrors: 0 })).not.toContain('outside')
+  })
+
   it('adds skipped tests only when there are some', () => {
     expect(summaryLine({ ...summary, skipped: 3 })).toMatch(/ {2}○ 3 skipped$/)
   })

@@ -51,6 +51,11 @@ export interface TestReport {
   project?: string
   /** Full name: `suite > test`. */
   name: string
+  /**
+   * Position among the tests of the same full name in its module, in collection order (extension):
+   * present only when > 0, so the first (usually the only) one keeps the plain key.
+   */
+  index?: number
   outcome: TestOutcome
   cause: FailureCause | null
   service: string | null
@@ -103,7 +108,7 @@ export interface RunReport {
   vitestVersion?: string
   timeline?: HealthEvent[]
   /** Errors outside any test, classified; `healed` ones belonged to an outage that was recovered. */
-  unhandledErrors?: { name: string; message: string; verdict?: Verdict; forgiven: boolean }[]
+  unhandledErrors?: { name: string; message: string; verdict?: Verdict; forgiven: boolean; why?: string }[]
   /** Set by `vitest-heal merge`: which shard directories went into this report. */
   mergedFrom?: string[]
   /**
@@ -132,11 +137,17 @@ export interface OutsideError {
   forgiven: boolean
   /** One sentence: why it is forgiven, or why it fails the run. */
   why: string
+  /** Set by `vitest-heal merge`: the shard report this error came from (extension). */
+  source?: string
 }
 
-/** A test's identity across passes and shards: project, file and full name. */
-export function testKey(test: { project?: string; file: string; name: string }): string {
-  return `${test.project ?? ''}\u0000${test.file}\u0000${test.name}`
+/**
+ * A test's identity across passes and shards: project, file, full name and, for the second and
+ * later tests of one full name in a module, their index among them (Vitest runs both).
+ */
+export function testKey(test: { project?: string; file: string; name: string; index?: number }): string {
+  const key = `${test.project ?? ''}\u0000${test.file}\u0000${test.name}`
+  return test.index ? `${key}\u0000${test.index}` : key
 }
 
 /** A test module's identity: the same file in two projects is two modules. */

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import type { XMLBuilder } from 'fast-xml-parser'
-import type { TestReport, TryRecord } from '../core/report.js'
+import type { OutsideError, TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
 import { errorText, projectFile } from './view.js'
@@ -94,26 +94,53 @@ function countAttributes(counts: SuiteCounts): XmlNode {
   }
 }
 
+/**
+ * An error outside any test counts as one testcase, as Vitest's own junit reporter counts a
+ * failed suite: a failure (or an error, for infra) unless forgiven.
+ */
+function addOutside(counts: SuiteCounts, error: OutsideError): void {
+  counts.tests++
+  if (error.forgiven) return
+  if (error.verdict?.kind === 'infra') counts.errors++
+  else counts.failures++
+}
+
 interface Suite {
   tests: TestReport[]
+  outside: OutsideError[]
   counts: SuiteCounts
 }
 
+/** Unhandled errors belong to no file: they get a <testsuite> of their own. */
+const UNHANDLED_SUITE = '(unhandled errors)'
+
 /** Tests by file with each file's counts and the totals, in one pass over a possibly huge list. */
-function suitesOf(tests: readonly TestReport[]): { suites: Map<string, Suite>; total: SuiteCounts } {
+function suitesOf(
+  tests: readonly TestReport[],
+  errors: readonly OutsideError[],
+): { suites: Map<string, Suite>; total: SuiteCounts } {
   const suites = new Map<string, Suite>()
   const total = emptyCounts()
-  for (const test of tests) {
-    // One <testsuite> per file and project: two projects running one file are two suites.
-    const name = projectFile(test)
+  const suiteOf = (name: string): Suite => {
     let suite = suites.get(name)
     if (!suite) {
-      suite = { tests: [], counts: emptyCounts() }
+      suite = { tests: [], outside: [], counts: emptyCounts() }
       suites.set(name, suite)
     }
+    return suite
+  }
+  for (const test of tests) {
+    // One <testsuite> per file and project: two projects running one file are two suites.
+    const suite = suiteOf(projectFile(test))
     suite.tests.push(test)
     addTo(suite.counts, test)
     addTo(total, test)
+  }
+  for (const error of errors) {
+    const suite = suiteOf(error.file === undefined ? UNHANDLED_SUITE : projectFile({ ...error, file: error.file }))
+    suite.outside.push(error)
+    addOutside(suite.counts, error)
+    addOutside(total, error)
   }
   return { suites, total }
 }
@@ -210,30 +237,91 @@ function testcase(test: TestReport, file: string, reportDir: string): XmlNode {
   return node
 }
 
+function outsideName(error: OutsideError): string {
+  if (error.where === 'suite') return `${error.suite ?? ''} (hook)`
+  if (error.where === 'module') return '(file hook or top level)'
+  return '(unhandled error)'
+}
+
+/**
+ * An error outside any test as a `<testcase>` of its file: Jenkins and GitLab show a failed
+ * testcase as a failure, and nothing else (a `<system-err>` is only text). A forgiven one passes,
+ * with the error as flaky markup, so it is still there to read.
+ */
+function outsideCase(error: OutsideError, classname: string): XmlNode {
+  const verdict = error.verdict
+  const decided = verdict
+    ? `, ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}`
+    : ''
+  const text = xmlText(
+    `${error.where} error (pass ${error.pass}${decided}): ${error.forgiven ? 'forgiven' : 'fails the run'}: ${error.why}\n${errorText(error)}`,
+  )
+  const attributes = { '@_message': xmlText(error.message), '@_type': xmlText(error.name) }
+  const entries: [string, string | undefined][] = [
+    ['where', error.where],
+    ['suite', error.suite],
+    ['pass', String(error.pass)],
+    ['verdict', verdict?.kind],
+    ['service', verdict?.service],
+    ['rule', verdict?.rule],
+    ['forgiven', String(error.forgiven)],
+    ['why', error.why],
+  ]
+  const node: XmlNode = {
+    '@_name': xmlText(outsideName(error)),
+    '@_classname': classname,
+    '@_time': seconds(0),
+    properties: {
+      property: entries
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value) })),
+    },
+  }
+  const infra = verdict?.kind === 'infra'
+  if (error.forgiven) node[infra ? 'flakyError' : 'flakyFailure'] = { ...attributes, stackTrace: text }
+  else node[infra ? 'error' : 'failure'] = { ...attributes, '#text': text }
+  return node
+}
+
 /**
  * The document in pieces, one `<testsuite>` at a time. The `<testsuites>` wrapper holds only our
- * own numbers, so it is the one part not built by XMLBuilder.
+ * own numbers, so it is the one part not built by XMLBuilder. Errors outside tests are testcases
+ * of their file's suite, after its tests.
  */
-export function* junitChunks(tests: readonly TestReport[], reportDir: string): Generator<string> {
-  const { suites, total } = suitesOf(tests)
+export function* junitChunks(
+  tests: readonly TestReport[],
+  reportDir: string,
+  errors: readonly OutsideError[] = [],
+): Generator<string> {
+  const { suites, total } = suitesOf(tests, errors)
   yield '<?xml version="1.0" encoding="UTF-8"?>\n'
   yield `<testsuites name="vitest-heal" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${seconds(total.ms)}">\n`
-  for (const [file, { tests: fileTests, counts }] of suites) {
+  for (const [file, { tests: fileTests, outside, counts }] of suites) {
     const name = xmlText(file)
     const suite = {
       '@_name': name,
       ...countAttributes(counts),
-      testcase: fileTests.map((t) => testcase(t, name, reportDir)),
+      testcase: [
+        ...fileTests.map((t) => testcase(t, name, reportDir)),
+        ...outside.map((e) => outsideCase(e, name)),
+      ],
     }
     yield xmlBuilder().build({ testsuite: suite }) as string
   }
   yield '</testsuites>\n'
 }
 
-export function junitXml(tests: readonly TestReport[], reportDir: string): string {
-  return [...junitChunks(tests, reportDir)].join('')
+export function junitXml(
+  tests: readonly TestReport[],
+  reportDir: string,
+  errors: readonly OutsideError[] = [],
+): string {
+  return [...junitChunks(tests, reportDir, errors)].join('')
 }
 
 export function renderJunit({ view, reportDir }: RenderContext): void {
-  writeChunks(join(reportDir, JUNIT_FILE), junitChunks(view.report.tests, reportDir))
+  writeChunks(
+    join(reportDir, JUNIT_FILE),
+    junitChunks(view.report.tests, reportDir, view.report.errors ?? []),
+  )
 }

@@ -1,14 +1,21 @@
 /**
  * Merging the partial reports of a sharded run (`vitest --shard i/n` on several machines) into one
  * RunReport, written in every format. How each part merges is documented in docs/reports.md:
- * tests by file + full name (tries of a test re-run in another shard are joined and its outcome
- * recomputed by computeOutcome), recoveries and health events side by side with the shard they
- * came from (each shard healed its own services), the summary recomputed from the merged tests.
+ * tests by testKey (project, file, full name and index among same-named tests; tries of a test
+ * re-run in another shard are joined and its outcome recomputed by computeOutcome), recoveries,
+ * health events and errors outside tests side by side with the shard they came from (each shard
+ * healed its own services), the summary recomputed from the merged tests.
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
-import { testKey, type RunReport, type TestReport, type TryRecord } from '../core/report.js'
+import {
+  testKey,
+  type OutsideError,
+  type RunReport,
+  type TestReport,
+  type TryRecord,
+} from '../core/report.js'
 import { HealConfigError } from '../errors.js'
 import type { OutputStream, ReporterName } from './context.js'
 import { JSON_FILE } from './json.js'
@@ -70,6 +77,15 @@ function byTime<T>(items: T[], time: (item: T) => string): T[] {
   return items.sort((a, b) => Date.parse(time(a)) - Date.parse(time(b)))
 }
 
+/**
+ * `errors` holds every error outside tests, the unhandled ones too; a report written before it
+ * existed has only `unhandledErrors`.
+ */
+function unforgivenOf(report: RunReport): number {
+  const errors = report.errors ?? report.unhandledErrors ?? []
+  return errors.filter((e) => !e.forgiven).length
+}
+
 export function mergeReports(reports: readonly RunReport[], options: MergeOptions = {}): RunReport {
   const sources = reports.map((_, i) => options.sources?.[i] ?? `shard-${i + 1}`)
   const copies = new Map<string, TestReport[]>()
@@ -91,19 +107,23 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
     (e) => e.at,
   )
   const unhandledErrors = reports.flatMap((r) => r.unhandledErrors ?? [])
+  const errors = reports.flatMap((r, i) =>
+    (r.errors ?? []).map((e): OutsideError => ({ ...e, source: e.source ?? sources[i] })),
+  )
   const summary = summarize(tests)
   const startedAt = isoMin(reports.map((r) => r.startedAt))
   const merged: RunReport = {
     version: 1,
     outcome: runOutcome(summary, {
       failOnFlaky: options.failOnFlaky ?? false,
-      unforgivenErrors: unhandledErrors.filter((e) => !e.forgiven).length,
+      unforgivenErrors: reports.reduce((sum, r) => sum + unforgivenOf(r), 0),
     }),
     summary,
     tests,
     recoveries,
     timeline,
     unhandledErrors,
+    errors,
     mergedFrom: reports.flatMap((r, i) => r.mergedFrom ?? [sources[i] as string]),
   }
   if (startedAt) merged.startedAt = startedAt

@@ -7,7 +7,6 @@ import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
 import { redactSecrets } from '../core/redact.js'
 import {
   moduleKey,
-  testKey,
   type HealthEvent,
   type RecoveryReport,
   type RunReport,
@@ -17,6 +16,7 @@ import {
 import type { ErrorLike, RecoveryRecord, Rule, ServiceRef, Verdict } from '../core/types.js'
 import type { CollectedPass, CollectedTest } from './collector.js'
 import { relativeFile } from './paths.js'
+import { outsideErrors } from './outside-errors.js'
 import type { InlineHealedFailure } from './worker-config.js'
 
 export type { InlineHealedFailure }
@@ -58,47 +58,26 @@ export function buildRunReport(input: BuildReportInput): RunReport {
       byKey.set(test.key, testReport(test, tries, input.reportDir))
     }
     for (const module of pass.modules) {
-      if (module.errors.length === 0) continue
-      const key = moduleKey(module)
-      const hasTests = pass.tests.some((t) => moduleKey(t) === key)
+      // A module that failed before collecting a test has no test to carry its error (it is in
+      // `errors`, and counts no test, as in Vitest) until the second pass collects its tests.
+      if (passNumber !== 1 || module.errors.length === 0) continue
       const failed = failedTry(module.errors, classifyErrors(module.errors, []), passNumber, 0, clean)
-      if (passNumber === 1) moduleFailures.set(key, failed)
-      if (!hasTests) {
-        // A module that failed before collecting any test still fails the run: it stands as one entry.
-        const entry = { ...projectOf(module), file: module.file, name: '(module)' }
-        const tries = [...(triesByKey.get(testKey(entry)) ?? []), failed]
-        triesByKey.set(testKey(entry), tries)
-        byKey.set(testKey(entry), { ...entry, ...computeOutcome(tries), tries })
-      }
+      moduleFailures.set(moduleKey(module), failed)
     }
-  }
-  // A module whose pass-2 run collected its tests replaces its pass-1 "(module)" entry.
-  const modulesWithTests = new Set(
-    [...byKey.values()].filter((t) => t.name !== '(module)').map((t) => moduleKey(t)),
-  )
-  for (const [key, report] of byKey) {
-    if (report.name === '(module)' && modulesWithTests.has(moduleKey(report))) byKey.delete(key)
   }
 
   const tests = [...byKey.values()]
   const summary = summarize(tests)
-  const healedServices = new Set(input.records.filter((r) => r.ok).map((r) => r.service))
-  const unhandledErrors = input.passes.flatMap((pass) =>
-    pass.unhandledErrors.map((error) => {
-      const verdict = classifyErrors([error], [])
-      const forgiven =
-        verdict.kind === 'infra' &&
-        (verdict.service !== undefined ? healedServices.has(verdict.service) : healedServices.size > 0)
-      return {
-        name: String(error.name ?? 'Error'),
-        message: clean(String(error.message ?? '')),
-        verdict,
-        forgiven,
-      }
-    }),
-  )
-  // Errors of pass 1 that pass 2 repaired are not counted twice: only the last pass's unforgiven ones fail the run.
-  const unforgiven = unhandledErrors.filter((e) => !e.forgiven).length
+  const errors = outsideErrors({
+    passes: input.passes,
+    records: input.records,
+    classify: (errors) => classifyErrors(errors, []),
+    clean,
+  })
+  const unhandledErrors = errors
+    .filter((e) => e.where === 'unhandled')
+    .map(({ name, message, verdict, forgiven, why }) => ({ name, message, verdict, forgiven, why }))
+  const unforgiven = errors.filter((e) => !e.forgiven).length
   return {
     version: 1,
     outcome: runOutcome(summary, { failOnFlaky: input.failOnFlaky, unforgivenErrors: unforgiven }),
@@ -110,6 +89,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
     vitestVersion: input.vitestVersion,
     timeline: input.timeline,
     unhandledErrors,
+    errors,
   }
 }
 
@@ -123,6 +103,7 @@ function testReport(test: CollectedTest, tries: TryRecord[], reportDir: string):
     ...projectOf(test),
     file: test.file,
     name: test.name,
+    ...(test.index ? { index: test.index } : {}),
     ...computeOutcome(tries),
     line: test.line,
     durationMs: Math.round(test.durationMs),

@@ -10,12 +10,17 @@ import { relativeFile } from './paths.js'
 import type { InlineHealedFailure, TaskHealMeta } from './worker-config.js'
 
 export interface CollectedTest {
-  /** testKey(): project, file and full name. */
+  /**
+   * testKey(): project, file, full name and index. The one identity of a test across passes: the
+   * second pass selects by it and the report merges by it.
+   */
   key: string
   /** The Vitest project's name; undefined for the unnamed project of a config without projects. */
   project: string | undefined
   file: string
   name: string
+  /** Position among the tests of the same full name in its module, in collection order; absent = 0. */
+  index?: number
   line?: number
   pass: 1 | 2
   state: 'passed' | 'failed' | 'skipped' | 'pending'
@@ -39,8 +44,17 @@ export interface CollectedModule {
   project: string | undefined
   file: string
   pass: 1 | 2
+  /** Errors of the file's own hooks (`beforeAll`/`afterAll` at top level) and of its top level. */
   errors: ErrorLike[]
+  /** Describe blocks whose hooks threw, with their errors; suites without errors are left out. */
+  suites: CollectedSuite[]
   testModule: TestModule
+}
+
+export interface CollectedSuite {
+  /** Full name: `outer > inner`. */
+  name: string
+  errors: ErrorLike[]
 }
 
 export interface CollectedPass {
@@ -73,29 +87,46 @@ export class HealCollector implements Reporter {
     for (const testModule of testModules) {
       const file = relativeFile(testModule.project.config.root, testModule.moduleId)
       const project = testModule.project.name || undefined
+      const suites: CollectedSuite[] = []
+      for (const suite of testModule.children.allSuites()) {
+        const errors = suite.errors()
+        if (errors.length > 0) suites.push({ name: suite.fullName, errors: asErrors(errors) })
+      }
+      // Vitest runs two tests of one full name as two: the index keeps them apart in every report.
+      const seen = new Map<string, number>()
+      for (const testCase of testModule.children.allTests()) {
+        const index = seen.get(testCase.fullName) ?? 0
+        seen.set(testCase.fullName, index + 1)
+        collected.tests.push(this.collectTest(project, file, testCase, index))
+      }
       collected.modules.push({
         project,
         file,
         pass: this.pass,
         errors: asErrors(testModule.errors()),
+        suites,
         testModule,
       })
-      for (const testCase of testModule.children.allTests())
-        collected.tests.push(this.collectTest(project, file, testCase))
     }
     this.passes.push(collected)
   }
 
-  private collectTest(project: string | undefined, file: string, testCase: TestCase): CollectedTest {
+  private collectTest(
+    project: string | undefined,
+    file: string,
+    testCase: TestCase,
+    index: number,
+  ): CollectedTest {
     const result = testCase.result()
     const diagnostic = testCase.diagnostic()
     const errors = asErrors(result.errors ?? [])
     const around = hostErrors(testCase)
     return {
-      key: testKey({ project, file, name: testCase.fullName }),
+      key: testKey({ project, file, name: testCase.fullName, index }),
       project,
       file,
       name: testCase.fullName,
+      ...(index > 0 ? { index } : {}),
       // Vitest's own location when the user turned includeTaskLocation on; else where the failure points.
       line: testCase.location?.line ?? lineInTestFile([...errors, ...around], testCase.module.moduleId),
       pass: this.pass,

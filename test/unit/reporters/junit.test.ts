@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { validateXML } from 'xmllint-wasm'
 import { junitXml } from '../../../src/reporters/junit.js'
 import { buildView } from '../../../src/reporters/view.js'
+import type { OutsideError, TestReport } from '../../../src/core/report.js'
 import { exampleReport, XSS_NAME } from '../../reporters/fixtures/example-report.js'
 
 const XSD = readFileSync(new URL('../../reporters/fixtures/junit-surefire.xsd', import.meta.url), 'utf8')
@@ -126,5 +127,71 @@ describe('junit.xml', () => {
     })
     const bug = cases.find((c) => c.name === XSS_NAME)
     expect(bug?.failure).toBe("Cannot read properties of undefined (reading '<script>alert(2)</script>')")
+  })
+
+  describe('errors outside tests', () => {
+    const afterAllBug: OutsideError = {
+      where: 'module',
+      file: 'test/users.test.ts',
+      pass: 1,
+      name: 'TypeError',
+      message: "Cannot read properties of undefined (reading 'end')",
+      stack: 'TypeError: x\n    at test/users.test.ts:9:3',
+      verdict: { kind: 'test-bug', rule: 'default', evidence: '' },
+      forgiven: false,
+      why: 'not an outage (test-bug, rule default): it fails the run as it does in plain Vitest',
+    }
+    const forgivenHook: OutsideError = {
+      where: 'suite',
+      file: 'test/orders.test.ts',
+      suite: 'orders',
+      pass: 1,
+      name: 'Error',
+      message: 'Connection terminated unexpectedly',
+      verdict: { kind: 'infra', service: 'db', rule: 'pg.connection-terminated', evidence: '' },
+      forgiven: true,
+      why: 'infra (rule pg.connection-terminated) of db, which was found down and recovered in this run',
+    }
+    const unhandled: OutsideError = { ...forgivenHook, where: 'unhandled', file: undefined, suite: undefined, forgiven: false }
+    const passing: TestReport = {
+      file: 'test/users.test.ts',
+      name: 'users > lists',
+      outcome: 'passed',
+      cause: null,
+      service: null,
+      rule: null,
+      attempts: 1,
+      durationMs: 3,
+    }
+    const xml = () => junitXml([passing], '/r', [afterAllBug, forgivenHook, unhandled])
+
+    it('an unforgiven hook error is a failed testcase of its file; a forgiven one passes and says why', async () => {
+      const out = xml()
+      expect(testcase(out, '(file hook or top level)')).toMatch(
+        /classname="test\/users\.test\.ts"[\s\S]*<failure message="Cannot read properties of undefined \(reading &apos;end&apos;\)" type="TypeError">module error \(pass 1, test-bug by rule default\): fails the run/,
+      )
+      const hook = testcase(out, 'orders (hook)')
+      expect(hook).toContain('<property name="forgiven" value="true"/>')
+      expect(hook).toContain('<property name="why" value="infra (rule pg.connection-terminated) of db, which was found down and recovered in this run"/>')
+      expect(hook).toMatch(/<flakyError message="Connection terminated unexpectedly" type="Error">/)
+      expect(hook).not.toMatch(/<failure|<error /)
+      expect(testcase(out, '(unhandled error)')).toMatch(/<error message="Connection terminated unexpectedly"/)
+      expect(out).toMatch(/<testsuite name="\(unhandled errors\)" tests="1" failures="0" errors="1"/)
+      expect(out).toMatch(/<testsuite name="test\/users\.test\.ts" tests="2" failures="1" errors="0"/)
+      expect(out).toMatch(/<testsuites name="vitest-heal" tests="4" failures="1" errors="1"/)
+      expect(await validate(out)).toEqual({ valid: true, errors: [] })
+    })
+
+    it('a JUnit consumer counts the unforgiven ones as failures and the forgiven one as passed', () => {
+      const file = join(dir, 'outside.xml')
+      writeFileSync(file, xml())
+      const cases = parse({ type: 'junit', files: [file] }).suites.flatMap((s) => s.cases)
+      expect(cases.map((c) => [c.name, c.status])).toEqual([
+        ['users > lists', 'PASS'],
+        ['(file hook or top level)', 'FAIL'],
+        ['orders (hook)', 'PASS'],
+        ['(unhandled error)', 'FAIL'],
+      ])
+    })
   })
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { summarize } from '../../../src/core/outcome.js'
-import type { RunReport, TestReport } from '../../../src/core/report.js'
+import type { OutsideError, RunReport, TestReport } from '../../../src/core/report.js'
 import { HealConfigError } from '../../../src/errors.js'
 import { mergeReportDirs, mergeReports } from '../../../src/reporters/index.js'
 import { captureStream, exampleReport, EXAMPLE_DIR } from '../../reporters/fixtures/example-report.js'
@@ -114,6 +114,55 @@ describe('mergeReports', () => {
       ['chromium', original.outcome],
       ['firefox', 'passed'],
     ])
+  })
+
+  it('keeps two same-named tests of one file apart, and joins each with its own re-run', () => {
+    const shards = [0, 1, 2].map(shard)
+    const original = shards[0]!.tests.find((t) => t.name === 'users > shows the greeting')!
+    const twin = (over: Partial<TestReport>): TestReport => ({
+      ...original,
+      index: 1,
+      outcome: 'passed',
+      cause: null,
+      rule: null,
+      attempts: 1,
+      attachments: undefined,
+      tries: [{ state: 'passed', pass: 1, durationMs: 5, startedAt: '2026-11-23T10:00:06.950Z', errors: [] }],
+      ...over,
+    })
+    shards[0]!.tests.push(twin({}))
+    const merged = mergeReports(shards)
+    const greeting = merged.tests.filter((t) => t.name === 'users > shows the greeting')
+    expect(greeting.map((t) => [t.index ?? 0, t.outcome])).toEqual([
+      [0, 'failed'],
+      [1, 'passed'],
+    ])
+    expect(merged.summary.total).toBe(exampleReport().summary.total + 1)
+    expect(merged.outcome).toBe('failed')
+  })
+
+  it('keeps every shard’s errors outside tests, labelled, and fails the merge on an unforgiven one', () => {
+    const shards = [0, 1]
+      .map(shard)
+      .map((r) => ({ ...r, tests: r.tests.filter((t) => t.outcome !== 'failed'), unhandledErrors: [] }))
+    const hookError: OutsideError = {
+      where: 'module',
+      file: 'test/orders.test.ts',
+      pass: 1,
+      name: 'TypeError',
+      message: 'boom',
+      forgiven: false,
+      why: 'not an outage',
+    }
+    shards[0]!.errors = [{ ...hookError, forgiven: true, why: 'repaired by the second pass' }]
+    expect(mergeReports(shards).outcome).toBe('passed')
+    shards[1]!.errors = [hookError]
+    const merged = mergeReports(shards, { sources: ['a', 'b'] })
+    expect(merged.errors?.map((e) => [e.source, e.forgiven])).toEqual([
+      ['a', true],
+      ['b', false],
+    ])
+    expect(merged.outcome).toBe('failed')
   })
 
   it('fails a merged run with only flaky tests when failOnFlaky is set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { RecoveryRecord } from '../../../src/core/types.js'
+import type { ErrorLike, RecoveryRecord } from '../../../src/core/types.js'
 import { buildRunReport, type BuildReportInput } from '../../../src/vitest/build-report.js'
 import { moduleKey, testKey } from '../../../src/core/report.js'
 import type { CollectedModule, CollectedPass, CollectedTest } from '../../../src/vitest/collector.js'
@@ -94,30 +94,35 @@ describe('buildRunReport', () => {
     expect(byName.get('rerun')).toMatchObject({ outcome: 'healed', attempts: 2 })
   })
 
-  test('a module that failed before collecting a test still fails the run, until a second pass collects it', () => {
+  test('a module that failed before collecting a test fails the run with its error, counting no test (as Vitest)', () => {
     const module: CollectedModule = {
       project: undefined,
       file: 'test/top.test.ts',
       pass: 1,
       errors: [refused],
+      suites: [],
       testModule: undefined as never,
     }
     const failedOnly = build([pass([], { modules: [module] })])
-    expect(failedOnly.tests).toEqual([
-      expect.objectContaining({
-        file: 'test/top.test.ts',
-        name: '(module)',
-        outcome: 'failed',
-        cause: 'infra',
-      }),
+    expect(failedOnly.tests).toEqual([])
+    expect(failedOnly.summary.total).toBe(0)
+    expect(failedOnly.errors).toEqual([
+      expect.objectContaining({ where: 'module', file: 'test/top.test.ts', pass: 1, forgiven: false }),
     ])
+    expect(failedOnly.errors?.[0]?.verdict).toMatchObject({ kind: 'infra', service: 'db' })
     expect(failedOnly.outcome).toBe('failed')
 
     const second = pass([collected('v', { file: 'test/top.test.ts', pass: 2 })], {
+      modules: [{ ...module, pass: 2, errors: [] }],
       selection: { keys: new Set(), modules: new Set([moduleKey({ file: 'test/top.test.ts' })]) },
     })
     const healed = build([pass([], { modules: [module] }), second], { records: [recovered] })
-    expect(healed.tests).toEqual([expect.objectContaining({ name: 'v', outcome: 'healed' })])
+    expect(healed.tests).toEqual([expect.objectContaining({ name: 'v', attempts: 2 })])
+    expect(healed.tests[0]!.tries!.map((t) => [t.state, t.pass])).toEqual([
+      ['failed', 1],
+      ['passed', 2],
+    ])
+    expect(healed.errors).toEqual([expect.objectContaining({ where: 'module', forgiven: true })])
     expect(healed.outcome).toBe('passed')
   })
 
@@ -127,6 +132,7 @@ describe('buildRunReport', () => {
       file: 'test/a.test.ts',
       pass: 1,
       errors: [refused],
+      suites: [],
       testModule: undefined as never,
     }
     const first = pass([collected('t', { project: 'unit', state: 'failed', errors: [assertion] })], {
@@ -135,7 +141,9 @@ describe('buildRunReport', () => {
     const failedToLoad = build([first])
     expect(failedToLoad.tests.map((t) => [t.project, t.name, t.outcome, t.cause])).toEqual([
       ['unit', 't', 'failed', 'test-bug'],
-      ['api', '(module)', 'failed', 'infra'],
+    ])
+    expect(failedToLoad.errors).toEqual([
+      expect.objectContaining({ where: 'module', project: 'api', file: 'test/a.test.ts', forgiven: false }),
     ])
 
     const second = pass([collected('t', { project: 'api', pass: 2 })], {
@@ -172,7 +180,10 @@ describe('buildRunReport', () => {
       code: '57P01',
     }
     const forgiven = build([pass([collected('t')], { unhandledErrors: [dying] })], { records: [recovered] })
-    expect(forgiven.unhandledErrors).toEqual([expect.objectContaining({ forgiven: true })])
+    expect(forgiven.unhandledErrors).toEqual([
+      expect.objectContaining({ forgiven: true, why: expect.stringContaining('recovered') }),
+    ])
+    expect(forgiven.errors).toEqual([expect.objectContaining({ where: 'unhandled', forgiven: true })])
     expect(forgiven.outcome).toBe('passed')
 
     const notHealed = build([pass([collected('t')], { unhandledErrors: [dying] })])
@@ -182,6 +193,134 @@ describe('buildRunReport', () => {
     const bug = { name: 'TypeError', message: "Cannot read properties of undefined (reading 'x')" }
     const other = build([pass([collected('t')], { unhandledErrors: [dying, bug] })], { records: [recovered] })
     expect(other.outcome).toBe('failed')
+  })
+
+  test('two tests of one full name in one module are two tests: a failed first is not hidden by a passing second', () => {
+    const first = collected('same', { state: 'failed', errors: [assertion] })
+    const second = collected('same', {
+      index: 1,
+      key: testKey({ file: 'test/a.test.ts', name: 'same', index: 1 }),
+    })
+    const report = build([pass([first, second])])
+    expect(report.tests.map((t) => [t.name, t.index, t.outcome, t.cause])).toEqual([
+      ['same', undefined, 'failed', 'test-bug'],
+      ['same', 1, 'passed', null],
+    ])
+    expect(report.tests[0]).not.toHaveProperty('index')
+    expect(report.summary).toMatchObject({ total: 2, failed: 1, passed: 1, flaky: 0 })
+    expect(report.outcome).toBe('failed')
+  })
+
+  test('the second pass re-runs the second of two same-named tests without touching the first', () => {
+    const key1 = testKey({ file: 'test/a.test.ts', name: 'same', index: 1 })
+    const first = pass([
+      collected('same'),
+      collected('same', { index: 1, key: key1, state: 'skipped', hostErrors: [refused] }),
+    ])
+    const second = pass(
+      [collected('same', { pass: 2, state: 'skipped' }), collected('same', { index: 1, key: key1, pass: 2 })],
+      { selection: { keys: new Set([key1]), modules: new Set() } },
+    )
+    const report = build([first, second], { records: [recovered] })
+    expect(report.tests.map((t) => [t.index ?? 0, t.tries!.map((x) => `${x.state} in pass ${x.pass}`)])).toEqual([
+      [0, ['passed in pass 1']],
+      [1, ['failed in pass 1', 'passed in pass 2']],
+    ])
+  })
+
+  const moduleOf = (over: Partial<CollectedModule>): CollectedModule => ({
+    project: undefined,
+    file: 'test/a.test.ts',
+    pass: 1,
+    errors: [],
+    suites: [],
+    testModule: undefined as never,
+    ...over,
+  })
+  const typeError = { name: 'TypeError', message: "Cannot read properties of undefined (reading 'end')", stack: 'TypeError: x\n    at test/a.test.ts:9:3' }
+  const terminated = { name: 'Error', message: 'Connection terminated unexpectedly' }
+
+  test('an afterAll TypeError of a file whose tests passed fails the run and is in errors[]', () => {
+    const report = build([pass([collected('t')], { modules: [moduleOf({ errors: [typeError] })] })])
+    expect(report.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
+    expect(report.errors).toEqual([
+      {
+        where: 'module',
+        file: 'test/a.test.ts',
+        pass: 1,
+        name: 'TypeError',
+        message: typeError.message,
+        stack: typeError.stack,
+        verdict: expect.objectContaining({ kind: 'test-bug' }),
+        forgiven: false,
+        why: expect.stringContaining('fails the run'),
+      },
+    ])
+    expect(report.outcome).toBe('failed')
+  })
+
+  test("a describe block's afterAll error is reported with its suite; a connection error is forgiven only once its service was recovered", () => {
+    const suiteError = (error: ErrorLike) =>
+      pass([collected('orders > t')], { modules: [moduleOf({ suites: [{ name: 'orders', errors: [error] }] })] })
+
+    const notRecovered = build([suiteError(terminated)])
+    expect(notRecovered.errors).toEqual([
+      expect.objectContaining({ where: 'suite', suite: 'orders', forgiven: false, why: expect.stringContaining('not recovered') }),
+    ])
+    expect(notRecovered.outcome).toBe('failed')
+
+    // Starting the database before the first test is no outage of this hook.
+    const startedOnly = build([suiteError(terminated)], { records: [{ ...recovered, trigger: 'preflight' }] })
+    expect(startedOnly.errors?.[0]?.forgiven).toBe(false)
+    expect(startedOnly.outcome).toBe('failed')
+
+    const healed = build([suiteError(terminated)], { records: [recovered] })
+    expect(healed.errors).toEqual([
+      expect.objectContaining({
+        where: 'suite',
+        suite: 'orders',
+        verdict: expect.objectContaining({ kind: 'infra', service: 'db' }),
+        forgiven: true,
+        why: expect.stringContaining('found down and recovered'),
+      }),
+    ])
+    expect(healed.outcome).toBe('passed')
+
+    // A recovery of the database forgives no TypeError.
+    const bug = build([suiteError(typeError)], { records: [recovered] })
+    expect(bug.errors?.[0]?.forgiven).toBe(false)
+    expect(bug.outcome).toBe('failed')
+  })
+
+  test('a hook error of pass 1 is forgiven as repaired when the second pass ran its suite again without it', () => {
+    const first = pass([collected('orders > t', { state: 'skipped', hostErrors: [refused] })], {
+      modules: [moduleOf({ suites: [{ name: 'orders', errors: [refused] }], errors: [typeError] })],
+    })
+    const rerun = (over: Partial<CollectedModule>, state: CollectedTest['state'] = 'passed') =>
+      pass([collected('orders > t', { pass: 2, state })], {
+        modules: [moduleOf({ pass: 2, ...over })],
+        selection: { keys: new Set([testKey({ file: 'test/a.test.ts', name: 'orders > t' })]), modules: new Set() },
+      })
+    // No recovery record at all: only the second pass's clean run forgives.
+    const repaired = build([first, rerun({})])
+    expect(repaired.errors?.map((e) => [e.where, e.pass, e.forgiven, e.why])).toEqual([
+      ['module', 1, true, expect.stringContaining('repaired by the second pass')],
+      ['suite', 1, true, expect.stringContaining('repaired by the second pass')],
+    ])
+    expect(repaired.outcome).toBe('passed')
+
+    // The second pass hit the same afterAll bug: both passes' errors stay, unforgiven.
+    const again = build([first, rerun({ errors: [typeError] })])
+    expect(again.errors?.map((e) => [e.where, e.pass, e.forgiven])).toEqual([
+      ['module', 1, false],
+      ['suite', 1, true],
+      ['module', 2, false],
+    ])
+    expect(again.outcome).toBe('failed')
+
+    // Its tests did not run in the second pass, so neither did its hooks: nothing was repaired.
+    const notRun = build([first, rerun({}, 'skipped')])
+    expect(notRun.errors?.every((e) => !e.forgiven)).toBe(true)
   })
 
   test('secrets in error messages never reach the report', () => {

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { summaryLine } from '../core/summary-line.js'
-import type { TestOutcome, TestReport, TryRecord } from '../core/report.js'
+import type { OutsideError, TestOutcome, TestReport, TryRecord, TryRecovery } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
 import { markup, trusted, type Markup } from './html-escape.js'
 import { timelineSvg } from './timeline-svg.js'
-import { errorText, location, rootCause, seconds, type ReportView } from './view.js'
+import { errorText, location, projectFile, rootCause, seconds, type ReportView } from './view.js'
 
 export const HTML_FILE = 'index.html'
 
@@ -29,19 +29,28 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .line{font-family:ui-monospace,monospace;background:#f6f8fa;padding:6px 10px;border-radius:6px;display:inline-block}
 .meta{color:#656d76;margin:6px 0}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #d0d7de;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right}
+th{background:#f6f8fa}td{overflow-wrap:anywhere}td.num{text-align:right;white-space:nowrap}
+@media (max-width:900px){body{margin:12px}th,td{padding:3px 4px;font-size:13px}}
 .badge{font-weight:600}.o-passed{color:#1a7f37}.o-healed{color:#0969da}.o-flaky{color:#9a6700}.o-failed{color:#cf222e}.o-skipped{color:#656d76}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:8px;border-radius:6px;margin:4px 0}
 .filters label{margin-right:12px}.filters input[type=search]{margin-left:12px;padding:3px 6px;min-width:240px}
 img.shot{max-width:100%;border:1px solid #d0d7de;margin:4px 0}
-#timeline text{font:11px system-ui,sans-serif;fill:#1f2328}#timeline .label{text-anchor:end}
-#timeline .axis line{stroke:#eaeef2}#timeline .axis text{text-anchor:middle;fill:#656d76}
+.try{margin:6px 0}.try .verdict{margin-left:14px}
+#timeline{margin:0 0 8px}
+.tl-row{display:grid;grid-template-columns:minmax(80px,22%) 1fr;column-gap:10px;align-items:center}
+.tl-label{text-align:right;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;direction:rtl;font-size:13px}
+.tl-row.lane .tl-label{font-weight:600}.tl-heading .tl-label{color:#656d76;font-size:12px;padding-top:10px;direction:ltr}
+.tl-plot{width:100%;display:block;background:repeating-linear-gradient(to right,#d0d7de 0 1px,transparent 1px 20%),linear-gradient(to left,#d0d7de 0 1px,transparent 1px)}
+.tl-axis .tl-plot{background:none}.tl-axis .tl-label{color:#656d76;font-size:12px;direction:ltr}
+.tl-plot text{font:12px system-ui,sans-serif;fill:#1f2328}.tl-axis text{fill:#656d76}
 .st-healthy{fill:#4ac26b}.st-starting{fill:#d4a72c}.st-down{fill:#cf222e}.st-recovering{fill:#8250df}.st-broken{fill:#24292f}
+.tl-plot .st-down-text{fill:#cf222e;font-weight:600}.tl-plot .st-broken-text{font-weight:600}
 .recovery-ok rect{fill:#0969da}.recovery-failed rect{fill:#fff;stroke:#cf222e;stroke-width:1.5}
-.recovery line{stroke:#0969da;stroke-width:1.5}.recovery-failed line{stroke:#cf222e}
-rect.o-passed,circle.o-passed{fill:#aceebb}rect.o-skipped{fill:#d0d7de}rect.o-healed,circle.o-healed{fill:#0969da}
-rect.o-flaky,circle.o-flaky{fill:#d4a72c}rect.o-failed,circle.o-failed{fill:#cf222e}
-.recovery-swatch{fill:#0969da}.legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.tl-plot .recovery-failed .recovery-label{fill:#cf222e}.tl-plot .recovery-ok .recovery-label{fill:#0969da}
+.file-span{fill:#d0d7de}.file-span.packed{fill:#eaeef2}.file-span.packed.odd{fill:#d0d7de}
+line.try{stroke-width:2}line.try.broke{stroke-width:3}
+line.o-passed{stroke:#4ac26b}line.o-healed{stroke:#0969da}line.o-flaky{stroke:#d4a72c}line.o-failed{stroke:#cf222e}
+.legend span{margin-right:14px;white-space:nowrap}.legend svg{vertical-align:-1px}
 `
 
 /** Filtering: outcome checkboxes and a text box; rows carry their outcome, details follow their row. */
@@ -69,8 +78,9 @@ apply();
 
 function header(view: ReportView): Markup {
   const { report } = view
-  const started = report.startedAt ? `started ${report.startedAt}` : ''
-  const duration = report.durationMs !== undefined ? `, ${seconds(report.durationMs)}` : ''
+  // Every time on the page is seconds from this instant: one clock for the timeline and the tables.
+  const started = report.startedAt ? `0.00 s = ${report.startedAt}` : ''
+  const duration = report.durationMs !== undefined ? `, ran ${seconds(report.durationMs)}` : ''
   const merged = report.mergedFrom?.length ? ` · merged from ${report.mergedFrom.join(', ')}` : ''
   return markup`<h1>vitest-heal report: <span class="badge o-${report.outcome === 'passed' ? 'passed' : 'failed'}">${report.outcome}</span></h1>
 <div class="line">${summaryLine(report.summary, report.recoveries)}</div>
@@ -78,33 +88,75 @@ function header(view: ReportView): Markup {
 }
 
 function legend(): Markup {
-  const items: [string, string][] = [
-    ['st-healthy', 'healthy'],
-    ['st-starting', 'starting'],
-    ['st-down', 'down'],
-    ['st-recovering', 'recovering'],
-    ['st-broken', 'broken'],
-    ['recovery-swatch', 'recovery (start–end)'],
+  const swatch = (cls: string): Markup =>
+    markup`<svg width="12" height="12"><rect class="${cls}" width="12" height="12"></rect></svg>`
+  const tick = (cls: string): Markup =>
+    markup`<svg width="6" height="12"><line class="try ${cls}" x1="3" x2="3" y1="0" y2="12"></line></svg>`
+  const items: [Markup, string][] = [
+    [swatch('st-healthy'), 'healthy'],
+    [swatch('st-starting'), 'starting'],
+    [swatch('st-down'), 'down (▼ marks each outage)'],
+    [swatch('st-recovering'), 'recovering'],
+    [swatch('st-broken'), 'broken'],
+    [
+      markup`<svg width="12" height="12" class="recovery-ok"><rect width="12" height="8" y="2"></rect></svg>`,
+      'recovery',
+    ],
+    [tick('o-passed'), 'try passed'],
+    [tick('broke o-healed'), 'failed try, healed'],
+    [tick('broke o-flaky'), 'failed try, flaky'],
+    [tick('broke o-failed'), 'failed try, failed'],
   ]
-  return markup`<p class="legend">${items.map(([cls, label]) => markup`<span><svg width="10" height="10"><rect class="${cls}" width="10" height="10"></rect></svg> ${label}</span>`)}</p>`
+  return markup`<p class="legend">${items.map(([icon, label]) => markup`<span>${icon} ${label}</span>`)}</p>`
+}
+
+/** A report time on the page's one clock: seconds from the start of the run. */
+function clock(view: ReportView, iso: string | undefined): string {
+  const ms = iso === undefined ? Number.NaN : Date.parse(iso)
+  return Number.isNaN(ms) ? '' : seconds(ms - view.startMs)
 }
 
 function recoveriesTable(view: ReportView): Markup {
   const rows = view.report.recoveries
   if (rows.length === 0)
     return markup`<h2>Recoveries</h2><p class="meta">None: no service needed healing.</p>`
-  return markup`<h2>Recoveries (${rows.length})</h2><table id="recoveries"><thead><tr><th>service</th><th>strategy</th><th>trigger</th><th>started</th><th>duration</th><th>requests</th><th>result</th></tr></thead><tbody>${rows.map(
+  return markup`<h2>Recoveries (${rows.length})</h2><table id="recoveries"><thead><tr><th>service</th><th>strategy</th><th>trigger</th><th>at</th><th>duration</th><th>requests</th><th>result</th></tr></thead><tbody>${rows.map(
     (r) =>
-      markup`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}</td><td>${r.trigger}</td><td>${r.startedAt}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
+      markup`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}</td><td>${r.trigger}</td><td class="num" title="${r.startedAt}">${clock(view, r.startedAt)}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
   )}</tbody></table>`
 }
 
-function tryMarkup(attempt: TryRecord, index: number): Markup {
+/** The line of the test file an error points at, read from its stack; else the test's own line. */
+function failedLine(test: TestReport, attempt: TryRecord): string {
+  const escaped = test.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const at = new RegExp(`${escaped}:(\\d+)`)
+  for (const error of attempt.errors) {
+    const found = at.exec(error.stack ?? error.message)
+    if (found) return `${projectFile(test)}:${found[1]}`
+  }
+  return location(test)
+}
+
+function recoveryText(recovery: TryRecovery): string {
+  const how = [
+    recovery.strategy,
+    recovery.durationMs === undefined ? '' : `in ${seconds(recovery.durationMs)}`,
+  ]
+  return `outage confirmed: ${recovery.service} recovered by ${recovery.by}${how.some(Boolean) ? ` (${how.filter(Boolean).join(' ')})` : ''}`
+}
+
+/** Every try in full, unfolded: its time on the run's clock, verdict, line and the recovery that answered it. */
+function tryMarkup(view: ReportView, test: TestReport, attempt: TryRecord, index: number): Markup {
   const verdict = attempt.verdict ?? attempt.hypothesis
   const decided = verdict
-    ? ` · ${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}: ${verdict.evidence}`
+    ? `${verdict.kind}${verdict.service ? ` (${verdict.service})` : ''} by rule ${verdict.rule}: ${verdict.evidence}`
     : ''
-  return markup`<div class="try"><strong class="o-${attempt.state === 'passed' ? 'passed' : 'failed'}">try ${index + 1}: ${attempt.state}</strong> <span class="meta">pass ${attempt.pass} · ${seconds(attempt.durationMs)}${decided}</span>${attempt.errors.map(
+  const at = clock(view, attempt.startedAt)
+  const where = attempt.state === 'failed' ? ` · ${failedLine(test, attempt)}` : ''
+  const details = [decided, attempt.recovery ? recoveryText(attempt.recovery) : '']
+    .filter(Boolean)
+    .join(' — ')
+  return markup`<div class="try"><strong class="o-${attempt.state === 'passed' ? 'passed' : 'failed'}">try ${index + 1}: ${attempt.state}</strong> <span class="meta">${at ? `at ${at} · ` : ''}pass ${attempt.pass} · ${seconds(attempt.durationMs)}${where}</span>${details ? markup`<div class="verdict">${details}</div>` : ''}${attempt.errors.map(
     (e) => markup`<pre>${errorText(e)}</pre>`,
   )}</div>`
 }
@@ -141,12 +193,12 @@ function detailRow(view: ReportView, reportDir: string, test: TestReport): Marku
     test.outcome === 'failed' && test.cause === 'infra'
       ? markup`<p><strong>Root cause:</strong> ${rootCause(test, view.report.recoveries)}</p>`
       : ''
-  return markup`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="7"><details${test.outcome === 'failed' ? trusted(' open') : ''}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${cause}${tries.map(tryMarkup)}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
+  return markup`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="8"><details${test.outcome === 'passed' ? '' : trusted(' open')}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${cause}${tries.map((t, i) => tryMarkup(view, test, t, i))}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
 }
 
 function testRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const outcome = test.outcome === 'failed' ? `failed (${test.cause ?? 'test-bug'})` : test.outcome
-  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
+  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${clock(view, test.tries?.[0]?.startedAt)}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
 }
 
 function testsTableHead(view: ReportView): Markup {
@@ -161,15 +213,39 @@ function testsTableHead(view: ReportView): Markup {
   const shownAtFirst = s.total - s.passed
   return markup`<h2>Tests (<span id="shown">${shownAtFirst}</span> of ${s.total} shown)</h2>
 <p class="filters">${OUTCOMES.map((o) => markup`<label><input type="checkbox" data-outcome="${o}"${o === 'passed' ? '' : trusted(' checked')}> <span class="o-${o}">${o} (${counts[o]})</span></label>`)}<input id="filter-text" type="search" placeholder="filter by name or file"></p>
-<table id="tests"><thead><tr><th>outcome</th><th>test</th><th>location</th><th>service</th><th>rule</th><th>attempts</th><th>duration</th></tr></thead><tbody>`
+<table id="tests"><thead><tr><th>outcome</th><th>test</th><th>location</th><th>service</th><th>rule</th><th>attempts</th><th>at</th><th>duration</th></tr></thead><tbody>`
 }
 
-function unhandledErrors(view: ReportView): Markup {
-  const errors = view.report.unhandledErrors ?? []
+/** `report.errors` when the run wrote it; an older report's unhandled errors otherwise. */
+function outsideErrors(view: ReportView): (Omit<OutsideError, 'pass'> & { pass?: 1 | 2 })[] {
+  const { errors, unhandledErrors } = view.report
+  if (errors) return errors
+  return (unhandledErrors ?? []).map((e) => ({
+    ...e,
+    where: 'unhandled' as const,
+    why: e.forgiven ? 'its outage was healed' : 'an unhandled error fails the run',
+  }))
+}
+
+function whereText(error: {
+  where: OutsideError['where']
+  project?: string
+  file?: string
+  suite?: string
+}): string {
+  const file = error.file ? projectFile({ file: error.file, project: error.project }) : ''
+  if (error.where === 'suite') return `suite ${error.suite ?? ''}${file ? ` in ${file}` : ''}`
+  if (error.where === 'module') return `module ${file}`
+  return 'unhandled, outside any test'
+}
+
+function outsideErrorsSection(view: ReportView): Markup {
+  const errors = outsideErrors(view)
   if (errors.length === 0) return markup``
-  return markup`<h2>Errors outside tests (${errors.length})</h2><table id="unhandled"><thead><tr><th>error</th><th>verdict</th><th>forgiven</th></tr></thead><tbody>${errors.map(
+  const failing = errors.filter((e) => !e.forgiven).length
+  return markup`<h2>Errors outside tests (${errors.length}: <span class="o-failed">${failing} fail the run</span>, <span class="o-healed">${errors.length - failing} forgiven</span>)</h2><table id="outside-errors"><thead><tr><th>result</th><th>where</th><th>error</th><th>verdict</th></tr></thead><tbody>${errors.map(
     (e) =>
-      markup`<tr><td><pre>${e.name}: ${e.message}</pre></td><td>${e.verdict ? `${e.verdict.kind} (${e.verdict.rule})` : ''}</td><td>${e.forgiven ? 'yes: its outage was healed' : 'no'}</td></tr>`,
+      markup`<tr class="${e.forgiven ? 'forgiven' : 'fails-run'}"><td class="badge ${e.forgiven ? 'o-healed' : 'o-failed'}">${e.forgiven ? 'forgiven' : 'fails the run'}<div class="meta">${e.why}</div></td><td>${whereText(e)}${e.pass ? markup`<div class="meta">pass ${e.pass}</div>` : ''}</td><td><pre>${errorText(e)}</pre></td><td>${e.verdict ? `${e.verdict.kind}${e.verdict.service ? ` (${e.verdict.service})` : ''} by rule ${e.verdict.rule}` : ''}</td></tr>`,
   )}</tbody></table>`
 }
 
@@ -182,12 +258,12 @@ export function* htmlChunks(view: ReportView, reportDir: string): Generator<stri
 <title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}</style></head>
 <body>${header(view)}
 <h2>Timeline</h2>${timelineSvg(view)}${legend()}
+${outsideErrorsSection(view)}
 ${recoveriesTable(view)}
 ${testsTableHead(view)}`.value
   const tests = [...view.report.tests].sort((a, b) => ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome])
   for (const test of tests) yield testRow(view, reportDir, test).value
   yield markup`</tbody></table>
-${unhandledErrors(view)}
 <script nonce="${nonce}">${trusted(SCRIPT)}</script></body></html>
 `.value
 }

@@ -1,20 +1,37 @@
 /**
- * The run as a picture: one lane per service (health over time, recoveries with their start and
- * end), then the tests placed on the same axis: a histogram of every outcome, and one mark per
- * test that did not simply pass, so an outage and the tests it broke line up vertically.
+ * The run as a picture: one row per service (health over time, each outage marked, each recovery
+ * labelled where it happened), then the tests, one row per file, with a tick per try, so an outage
+ * and the tests it broke line up vertically.
+ *
+ * Each row is HTML (its label stays readable text at any page width) around an SVG whose x axis is
+ * in percent of the run, so the picture stretches with the page. What must stay visible however
+ * short it was (an outage of 20 ms in a 10-minute run, one try) is drawn in pixels: a nested
+ * `<svg>` placed at a percentage holds a fixed-size marker, and a try is a line with a stroke width.
  */
-import type { TestOutcome } from '../core/report.js'
+import type { TestOutcome, TestReport, TryRecord } from '../core/report.js'
 import { markup, type Markup } from './html-escape.js'
-import { location, seconds, type HealthState, type ReportView, type ServiceLane } from './view.js'
+import {
+  location,
+  projectFile,
+  seconds,
+  type HealthSegment,
+  type HealthState,
+  type ReportView,
+  type ServiceLane,
+} from './view.js'
 
-const WIDTH = 1000
-const GUTTER = 150
-const PLOT = WIDTH - GUTTER - 20
-const LANE = 36
-const BINS = 120
-const HISTOGRAM = 44
-/** Beyond this many marks the picture is a smear; the histogram already shows the rest. */
-const MAX_MARKS = 2000
+/** Ticks at 0, 20 %, … 100 %: the stylesheet draws the matching grid lines as the rows' background. */
+const TICKS = 5
+/** One row per file up to this many; the rest (files where everything passed first) share packed rows. */
+const MAX_FILE_ROWS = 40
+/** Packed rows hold files that ran one after another; beyond this many, files share a row's time. */
+const MAX_PACKED_ROWS = 6
+/** What a 12 px label needs per character, and the plot's width on an 800 px page: see labelLevels. */
+const LABEL_CHAR_PX = 6.8
+const NARROW_PLOT_PX = 560
+const LABEL_LINE = 13
+/** Past this fraction of the axis a label goes left of its mark, so it stays inside the picture. */
+const LABEL_FLIP = 0.72
 
 const STATE_CLASS: Record<HealthState, string> = {
   healthy: 'st-healthy',
@@ -23,90 +40,247 @@ const STATE_CLASS: Record<HealthState, string> = {
   recovering: 'st-recovering',
   broken: 'st-broken',
 }
-const STACK_ORDER: TestOutcome[] = ['passed', 'skipped', 'healed', 'flaky', 'failed']
 
-function x(view: ReportView, ms: number): number {
-  return GUTTER + (Math.min(Math.max(ms, 0), view.spanMs) / view.spanMs) * PLOT
+function fraction(view: ReportView, ms: number): number {
+  return Math.min(Math.max(ms, 0), view.spanMs) / view.spanMs
 }
 
-function num(n: number): string {
-  return n.toFixed(1)
+function pct(view: ReportView, ms: number): string {
+  return `${(fraction(view, ms) * 100).toFixed(3)}%`
 }
 
-function laneMarkup(view: ReportView, lane: ServiceLane, top: number): Markup {
+function widthPct(view: ReportView, from: number, to: number): string {
+  return `${(Math.max(0, fraction(view, to) - fraction(view, from)) * 100).toFixed(3)}%`
+}
+
+/** A label at a point of the axis, on the side where it has room. */
+function labelAt(view: ReportView, ms: number, y: number, text: string, cls: string): Markup {
+  const flip = fraction(view, ms) > LABEL_FLIP
+  return markup`<svg x="${pct(view, ms)}" overflow="visible"><text class="${cls}" x="${flip ? -8 : 8}" y="${y}" text-anchor="${flip ? 'end' : 'start'}">${text}</text></svg>`
+}
+
+/**
+ * Labels near each other would print over each other: each goes on the first level where it
+ * overlaps none, measured on a narrow page (800 px), so it holds on any wider one too.
+ */
+function labelLevels(view: ReportView, labels: readonly { ms: number; text: string }[]): number[] {
+  const ends: number[] = []
+  return labels.map(({ ms, text }) => {
+    const at = fraction(view, ms)
+    const width = (text.length * LABEL_CHAR_PX + 16) / NARROW_PLOT_PX
+    const [from, to] = at > LABEL_FLIP ? [at - width, at] : [at, at + width]
+    let level = ends.findIndex((end) => end <= from)
+    if (level === -1) level = ends.push(0) - 1
+    ends[level] = to
+    return level
+  })
+}
+
+function row(
+  cls: string,
+  label: string,
+  title: string,
+  height: number,
+  body: Markup | Markup[],
+  data = markup``,
+): Markup {
+  return markup`<div class="tl-row ${cls}"${data}><div class="tl-label" title="${title}"><bdi>${label}</bdi></div><svg class="tl-plot" height="${height}" overflow="visible">${body}</svg></div>`
+}
+
+function axisRow(view: ReportView): Markup {
+  const ticks = Array.from({ length: TICKS + 1 }, (_, i) => {
+    const ms = (view.spanMs * i) / TICKS
+    const anchor = i === 0 ? 'start' : i === TICKS ? 'end' : 'middle'
+    return markup`<text x="${pct(view, ms)}" y="13" text-anchor="${anchor}">${seconds(ms)}</text>`
+  })
+  return row('tl-axis', 'seconds from start', 'one clock for the timeline and the tables', 18, ticks)
+}
+
+/** An outage keeps a visible width and a marker above it, whatever its length. */
+function outageMarker(view: ReportView, lane: ServiceLane, segment: HealthSegment, barY: number): Markup {
+  const { from, state, detail } = segment
+  const tip = `${lane.label}: ${state} at ${seconds(from)}${detail ? ` — ${detail}` : ''}`
+  return markup`<svg class="outage" x="${pct(view, from)}" overflow="visible"><title>${tip}</title><rect class="${STATE_CLASS[state]}" x="0" y="${barY}" width="5" height="14"></rect><path class="outage-marker ${STATE_CLASS[state]}" d="M-3.5 ${barY - 11}h12l-6 8z"></path></svg>`
+}
+
+function laneRow(view: ReportView, lane: ServiceLane): Markup {
+  // Each entry into `down` or `broken` is an outage a reader must not miss.
+  const outages = lane.segments.filter(
+    (s, i) => (s.state === 'down' || s.state === 'broken') && lane.segments[i - 1]?.state !== s.state,
+  )
+  const outageLabels = outages.map((s) => ({
+    ms: s.from,
+    text: `${s.state} ${seconds(s.from)}`,
+    state: s.state,
+  }))
+  const outageLevels = labelLevels(view, outageLabels)
+  const above = Math.max(1, ...outageLevels.map((l) => l + 1))
+  const barY = 12 + (above - 1) * LABEL_LINE
+  const recoveryY = barY + 18
+
   const segments = lane.segments.map((s) => {
-    const x0 = x(view, s.from)
-    const w = Math.max(1, x(view, s.to) - x0)
     const tip = `${lane.label}: ${s.state} from ${seconds(s.from)} to ${seconds(s.to)}${s.detail ? ` — ${s.detail}` : ''}`
-    return markup`<rect class="health ${STATE_CLASS[s.state]}" x="${num(x0)}" y="${top}" width="${num(w)}" height="16"><title>${tip}</title></rect>`
+    return markup`<rect class="health ${STATE_CLASS[s.state]}" x="${pct(view, s.from)}" y="${barY}" width="${widthPct(view, s.from, s.to)}" height="14"><title>${tip}</title></rect>`
   })
-  const recoveries = lane.recoveries.map((r) => {
-    const x0 = x(view, r.from)
-    const x1 = Math.max(x0 + 2, x(view, r.to))
+  const markers = outages.map((s) => outageMarker(view, lane, s, barY))
+  const outageText = outageLabels.map((l, i) =>
+    labelAt(
+      view,
+      l.ms,
+      barY - 3 - (outageLevels[i] ?? 0) * LABEL_LINE,
+      l.text,
+      `outage-label ${STATE_CLASS[l.state]}-text`,
+    ),
+  )
+
+  const recoveryLabels = lane.recoveries.map((r) => ({
+    ms: r.from,
+    text: r.ok
+      ? `${r.strategy} ok in ${seconds(r.durationMs)}`
+      : `${r.strategy} failed after ${seconds(r.durationMs)}`,
+  }))
+  const recoveryLevels = labelLevels(view, recoveryLabels)
+  const recoveries = lane.recoveries.map((r, i) => {
     const outcome = r.ok ? 'ok' : 'failed'
-    const tip = `${lane.label}: ${r.strategy} (${r.trigger}) ${outcome} in ${seconds(r.durationMs)}, ${r.requests} request(s)${r.error ? ` — ${r.error}` : ''}`
-    return markup`<g class="recovery recovery-${outcome}"><title>${tip}</title><rect x="${num(x0)}" y="${top + 20}" width="${num(x1 - x0)}" height="10"></rect><line class="recovery-start" x1="${num(x0)}" x2="${num(x0)}" y1="${top - 2}" y2="${top + 32}"></line><line class="recovery-end" x1="${num(x1)}" x2="${num(x1)}" y1="${top - 2}" y2="${top + 32}"></line></g>`
+    const tip = `${lane.label}: ${r.strategy} (${r.trigger}) at ${seconds(r.from)}, ${outcome} in ${seconds(r.durationMs)}, ${r.requests} request(s)${r.error ? ` — ${r.error}` : ''}`
+    const y = recoveryY + 8 + 12 + (recoveryLevels[i] ?? 0) * LABEL_LINE
+    return markup`<g class="recovery recovery-${outcome}"><title>${tip}</title><rect x="${pct(view, r.from)}" y="${recoveryY}" width="${widthPct(view, r.from, r.to)}" height="8"></rect><svg x="${pct(view, r.from)}" overflow="visible"><rect x="0" y="${recoveryY}" width="3" height="8"></rect></svg>${labelAt(view, r.from, y, recoveryLabels[i]?.text ?? '', 'recovery-label')}</g>`
   })
-  return markup`<g class="lane" data-service="${lane.service}"><text class="label" x="${GUTTER - 8}" y="${top + 13}">${lane.label}</text>${segments}${recoveries}</g>`
+  const below = lane.recoveries.length === 0 ? 0 : Math.max(...recoveryLevels) + 1
+  const height = recoveryY + 8 + 4 + below * LABEL_LINE + (below > 0 ? 4 : 0)
+  return row(
+    'lane',
+    lane.label,
+    lane.label,
+    height,
+    [...segments, ...markers, ...outageText, ...recoveries],
+    markup` data-service="${lane.service}"`,
+  )
 }
 
-function histogram(view: ReportView, top: number): Markup {
-  const bins = Array.from({ length: BINS }, () => new Map<TestOutcome, number>())
-  for (const placed of view.placed) {
-    const bin = Math.min(BINS - 1, Math.floor((Math.max(0, placed.at) / view.spanMs) * BINS))
-    const counts = bins[bin] as Map<TestOutcome, number>
-    counts.set(placed.test.outcome, (counts.get(placed.test.outcome) ?? 0) + 1)
+/** A try as the tests lane draws it: where it ran, and what it says about its test. */
+interface PlacedTry {
+  test: TestReport
+  attempt: TryRecord
+  index: number
+  from: number
+  to: number
+}
+
+interface FileRow {
+  key: string
+  label: string
+  tries: PlacedTry[]
+  from: number
+  to: number
+  broken: boolean
+}
+
+function tryClass(test: TestReport, attempt: TryRecord): TestOutcome {
+  return attempt.state === 'passed' ? 'passed' : test.outcome === 'passed' ? 'failed' : test.outcome
+}
+
+function fileRows(view: ReportView): FileRow[] {
+  const rows = new Map<string, FileRow>()
+  for (const test of view.report.tests) {
+    const tries = test.tries ?? []
+    tries.forEach((attempt, index) => {
+      const at = attempt.startedAt === undefined ? Number.NaN : Date.parse(attempt.startedAt)
+      if (Number.isNaN(at)) return
+      const key = projectFile(test)
+      let found = rows.get(key)
+      if (!found) {
+        found = { key, label: key, tries: [], from: Number.POSITIVE_INFINITY, to: 0, broken: false }
+        rows.set(key, found)
+      }
+      const from = at - view.startMs
+      const to = from + attempt.durationMs
+      found.tries.push({ test, attempt, index, from, to })
+      found.from = Math.min(found.from, from)
+      found.to = Math.max(found.to, to)
+      if (attempt.state === 'failed') found.broken = true
+    })
   }
-  const tallest = Math.max(1, ...bins.map((b) => [...b.values()].reduce((a, n) => a + n, 0)))
-  const binWidth = PLOT / BINS
-  const bars: Markup[] = []
-  bins.forEach((counts, i) => {
-    let y = top + HISTOGRAM
-    for (const outcome of STACK_ORDER) {
-      const n = counts.get(outcome) ?? 0
-      if (n === 0) continue
-      const h = Math.max(1, (n / tallest) * HISTOGRAM)
-      y -= h
-      bars.push(
-        markup`<rect class="bin o-${outcome}" x="${num(GUTTER + i * binWidth)}" y="${num(y)}" width="${num(binWidth)}" height="${num(h)}"><title>${n} ${outcome}</title></rect>`,
-      )
-    }
-  })
-  return markup`<g class="histogram"><text class="label" x="${GUTTER - 8}" y="${top + HISTOGRAM / 2 + 4}">tests</text>${bars}</g>`
+  return [...rows.values()].sort((a, b) => a.from - b.from)
 }
 
-function marks(view: ReportView, top: number): Markup {
-  const notable = view.placed
-    .filter((p) => p.test.outcome !== 'passed' && p.test.outcome !== 'skipped')
-    .slice(0, MAX_MARKS)
-  const rows = { healed: 0, flaky: 1, failed: 2 } as Record<TestOutcome, number>
-  const circles = notable.map((p) => {
-    const cy = top + 6 + (rows[p.test.outcome] ?? 0) * 10
-    const tip = `${p.test.outcome}${p.test.service ? ` (${p.test.service})` : ''}: ${p.test.name} — ${location(p.test)}`
-    return markup`<circle class="test-mark o-${p.test.outcome}" cx="${num(x(view, p.at))}" cy="${cy}" r="3.5"><title>${tip}</title></circle>`
-  })
-  return markup`<g class="marks"><text class="label" x="${GUTTER - 8}" y="${top + 20}">healed / flaky / failed</text>${circles}</g>`
+function tryTick(view: ReportView, placed: PlacedTry): Markup {
+  const cls = tryClass(placed.test, placed.attempt)
+  const x = pct(view, placed.from)
+  if (cls === 'passed') return markup`<line class="try o-passed" x1="${x}" x2="${x}" y1="2" y2="14"></line>`
+  const tip = `${placed.test.outcome}: ${placed.test.name} — ${location(placed.test)}, try ${placed.index + 1} ${placed.attempt.state} at ${seconds(placed.from)}`
+  return markup`<line class="try broke o-${cls}" x1="${x}" x2="${x}" y1="0" y2="16"><title>${tip}</title></line>`
 }
 
-function axis(view: ReportView, top: number): Markup {
-  const ticks = Array.from({ length: 6 }, (_, i) => (view.spanMs * i) / 5)
-  return markup`<g class="axis">${ticks.map(
-    (ms) =>
-      markup`<line x1="${num(x(view, ms))}" x2="${num(x(view, ms))}" y1="8" y2="${top}"></line><text x="${num(x(view, ms))}" y="${top + 14}">${seconds(ms)}</text>`,
-  )}</g>`
+/** Passed tries first, so the tries that broke are drawn on top and never hidden by a neighbour. */
+function ticks(view: ReportView, tries: PlacedTry[]): Markup[] {
+  const ordered = [...tries].sort(
+    (a, b) => Number(a.attempt.state === 'failed') - Number(b.attempt.state === 'failed'),
+  )
+  return ordered.map((t) => tryTick(view, t))
+}
+
+function fileRow(view: ReportView, file: FileRow): Markup {
+  const span = markup`<rect class="file-span" x="${pct(view, file.from)}" y="6" width="${widthPct(view, file.from, file.to)}" height="4"></rect>`
+  return row(
+    `file${file.broken ? ' broken' : ''}`,
+    file.label,
+    file.label,
+    16,
+    [span, ...ticks(view, file.tries)],
+    markup` data-file="${file.key}"`,
+  )
+}
+
+/** Files that ran one after another share a row, as they shared a worker; overflow goes where it ends soonest. */
+function packRows(files: FileRow[]): FileRow[][] {
+  const packed: FileRow[][] = []
+  const ends: number[] = []
+  for (const file of files) {
+    let slot = ends.findIndex((end) => end <= file.from)
+    if (slot === -1 && packed.length < MAX_PACKED_ROWS) slot = packed.push([]) - 1
+    if (slot === -1) slot = ends.indexOf(Math.min(...ends))
+    ;(packed[slot] ??= []).push(file)
+    ends[slot] = Math.max(ends[slot] ?? 0, file.to)
+  }
+  return packed
+}
+
+function packedRow(view: ReportView, files: FileRow[], label: string, title: string): Markup {
+  const spans = files.map(
+    (f, i) =>
+      markup`<rect class="file-span packed${i % 2 ? ' odd' : ''}" x="${pct(view, f.from)}" y="4" width="${widthPct(view, f.from, f.to)}" height="8"><title>${f.label}</title></rect>`,
+  )
+  return row('file packed', label, title, 16, [
+    ...spans,
+    ...ticks(
+      view,
+      files.flatMap((f) => f.tries),
+    ),
+  ])
+}
+
+function testRows(view: ReportView): Markup[] {
+  const files = fileRows(view)
+  if (files.length === 0) return []
+  const heading = markup`<div class="tl-row tl-heading"><div class="tl-label">tests, by file</div><div></div></div>`
+  if (files.length <= MAX_FILE_ROWS) return [heading, ...files.map((f) => fileRow(view, f))]
+  // Too many files for a row each: the ones where a try broke keep theirs, the others are packed.
+  const own = new Set(files.filter((f) => f.broken).slice(0, MAX_FILE_ROWS))
+  const rest = files.filter((f) => !own.has(f))
+  const allPassed = rest.every((f) => !f.broken)
+  const title = `${rest.length} files${allPassed ? ' where every try passed' : ''}, packed: files that ran one after another share a row`
+  const packed = packRows(rest).map((group, i) =>
+    packedRow(
+      view,
+      group,
+      i === 0 ? `${rest.length} more files${allPassed ? ', all passed' : ''}` : '',
+      title,
+    ),
+  )
+  return [heading, ...files.filter((f) => own.has(f)).map((f) => fileRow(view, f)), ...packed]
 }
 
 export function timelineSvg(view: ReportView): Markup {
-  let top = 12
-  const lanes = view.lanes.map((lane) => {
-    const markup = laneMarkup(view, lane, top)
-    top += LANE
-    return markup
-  })
-  const hist = histogram(view, top)
-  top += HISTOGRAM + 8
-  const testMarks = marks(view, top)
-  top += 34
-  const height = top + 24
-  return markup`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="Run timeline: service health, recoveries and test outcomes over time">${axis(view, top)}${lanes}${hist}${testMarks}</svg>`
+  return markup`<div id="timeline" role="img" aria-label="Run timeline: service health, outages, recoveries and the tries of every test over time">${axisRow(view)}${view.lanes.map((lane) => laneRow(view, lane))}${testRows(view)}</div>`
 }

@@ -166,6 +166,21 @@ function buildLanes(report: RunReport, startMs: number, endMs: number): ServiceL
     open.set(target.label, segment)
   }
 
+  // The coordinator records changes only: a service whose first event is an outage at 2.1 s was
+  // healthy from the start (the run passed its pre-flight), and its lane must say so rather than
+  // begin empty. A first `starting` is the pre-flight bringing it up: nothing ran before it.
+  for (const target of lanes.values()) {
+    const first = target.segments[0]
+    if (first && first.from > 0 && first.state !== 'starting') {
+      target.segments.unshift({
+        state: 'healthy',
+        from: 0,
+        to: first.from,
+        detail: 'no change recorded since the start',
+      })
+    }
+  }
+
   for (const recovery of report.recoveries) {
     const from = (toMs(recovery.startedAt) ?? startMs) - startMs
     lane(recovery.service, recovery.source).recoveries.push({

@@ -3,8 +3,12 @@ import { escapeHtml, markup, trusted } from '../../../src/reporters/html-escape.
 import { htmlPage } from '../../../src/reporters/html.js'
 import { buildView } from '../../../src/reporters/view.js'
 import { exampleReport, EXAMPLE_DIR, XSS_NAME } from '../../reporters/fixtures/example-report.js'
+import { largeReport } from '../../reporters/fixtures/example/large-report.mjs'
 
 const page = (report = exampleReport()): string => htmlPage(buildView(report), EXAMPLE_DIR)
+/** The timeline alone: the legend below it draws sample marks too. */
+const timeline = (out: string): string =>
+  out.slice(out.indexOf('<div id="timeline"'), out.indexOf('<p class="legend">'))
 
 describe('html templates', () => {
   it('escape every interpolated value unless it is markup built here', () => {
@@ -23,7 +27,9 @@ describe('index.html', () => {
     expect(out).not.toContain(XSS_NAME)
     expect(out).not.toContain('<script>alert(2)')
     expect(out).toContain('<td>&lt;img src=x onerror=alert(1)&gt;</td>')
-    expect(out).toContain('failed: &lt;img src=x onerror=alert(1)&gt; — test/search.test.ts:97</title>')
+    expect(out).toContain(
+      'failed: &lt;img src=x onerror=alert(1)&gt; — test/search.test.ts:97, try 1 failed at 3.10 s</title>',
+    )
   })
 
   it('loads nothing from the network: a CSP forbids it and no URL points outside', () => {
@@ -51,14 +57,128 @@ describe('index.html', () => {
     expect(page(report)).toContain('screenshot: screenshots/gone.png (missing)')
   })
 
-  it('draws a lane per service with its outages and recoveries, and marks the tests that did not simply pass', () => {
+  it('draws a lane per service: health, a marker per outage, each recovery labelled in place', () => {
     const out = page()
-    expect(out).toContain('<g class="lane" data-service="db">')
-    expect(out).toContain('<g class="lane" data-service="app">')
+    expect(out).toContain('<div class="tl-row lane" data-service="db">')
+    expect(out).toContain('<div class="tl-row lane" data-service="app">')
     expect(out.match(/class="health st-down"/g)).toHaveLength(3)
+    // db down, app down twice, app broken: each entry into an outage has its marker and its label.
+    expect(out.match(/class="outage-marker /g)).toHaveLength(4)
+    for (const label of ['down 2.12 s', 'down 4.19 s', 'down 5.29 s', 'broken 6.51 s'])
+      expect(out).toContain(`>${label}</text>`)
     expect(out.match(/<g class="recovery recovery-ok">/g)).toHaveLength(2)
     expect(out.match(/<g class="recovery recovery-failed">/g)).toHaveLength(1)
-    expect(out.match(/<circle class="test-mark/g)).toHaveLength(7)
+    for (const label of ['restart ok in 0.31 s', 'restart ok in 0.42 s', 'restart failed after 1.20 s'])
+      expect(out).toContain(`>${label}</text>`)
+  })
+
+  it('gives an outage a visible width and a marker however short it was', () => {
+    const report = exampleReport()
+    // A 1 ms outage in a 10-minute run: 0.0002 % of the axis.
+    report.durationMs = 600_000
+    report.timeline = [
+      { service: 'db', at: '2026-11-23T10:00:00.000Z', state: 'healthy' },
+      { service: 'db', at: '2026-11-23T10:05:00.000Z', state: 'down' },
+      { service: 'db', at: '2026-11-23T10:05:00.001Z', state: 'healthy' },
+    ]
+    const out = page(report)
+    expect(out).toMatch(
+      /<svg class="outage" x="50\.000%"[^>]*><title>db: down at 300\.00 s<\/title><rect class="st-down" x="0" y="\d+" width="5"/,
+    )
+  })
+
+  it('shows a lane healthy from the start when its first recorded change is an outage', () => {
+    const report = exampleReport()
+    report.timeline = report.timeline!.filter(
+      (e) => e.service !== 'db' || e.at !== '2026-11-23T10:00:00.000Z',
+    )
+    const db = buildView(report).lanes.find((l) => l.service === 'db')!
+    expect(db.segments[0]).toMatchObject({ state: 'healthy', from: 0, to: 2120 })
+    expect(page(report)).toMatch(/<rect class="health st-healthy" x="0\.000%" y="\d+" width="30\.286%"/)
+  })
+
+  it('does not invent health before a pre-flight start', () => {
+    const report = exampleReport()
+    report.timeline = [{ service: 'db', at: '2026-11-23T10:00:00.300Z', state: 'starting' }]
+    expect(
+      buildView(report)
+        .lanes.find((l) => l.service === 'db')!
+        .segments.map((s) => s.state),
+    ).toEqual(['starting'])
+  })
+
+  it('draws a row per file with a tick per try, the tries that broke in their outcome colour', () => {
+    const out = timeline(page())
+    const files = [...out.matchAll(/<div class="tl-row file[^"]*" data-file="([^"]+)"/g)].map((m) => m[1])
+    expect(files).toEqual([
+      'test/users.test.ts',
+      'test/orders.test.ts',
+      'test/search.test.ts',
+      'test/health.test.ts',
+    ])
+    expect(out.match(/<line class="try o-passed"/g)).toHaveLength(32 + 3 + 1)
+    expect(out.match(/<line class="try broke o-healed"/g)).toHaveLength(3)
+    expect(out.match(/<line class="try broke o-flaky"/g)).toHaveLength(1)
+    expect(out.match(/<line class="try broke o-failed"/g)).toHaveLength(4)
+  })
+
+  it('keeps the tests lane readable at 2,000 tests: broken files get a row, the rest are packed', () => {
+    const report = largeReport(2000)
+    const out = timeline(htmlPage(buildView(report), EXAMPLE_DIR))
+    const own = [...out.matchAll(/<div class="tl-row file broken" data-file="([^"]+)"/g)].map((m) => m[1])
+    const broken = new Set(
+      report.tests.filter((t) => t.tries!.some((x) => x.state === 'failed')).map((t) => t.file),
+    )
+    expect(new Set(own)).toEqual(broken)
+    const packed = out.match(/<div class="tl-row file packed">/g) ?? []
+    expect(packed.length).toBeGreaterThan(0)
+    expect(packed.length).toBeLessThanOrEqual(6)
+    expect(out).toContain(`<bdi>${100 - broken.size} more files, all passed</bdi>`)
+    // Every try is drawn, whichever row it is on.
+    expect(out.match(/<line class="try /g)).toHaveLength(
+      report.tests.reduce((n, t) => n + t.tries!.length, 0),
+    )
+  })
+
+  it('uses one clock, seconds from the start, in the timeline and the tables', () => {
+    const out = page()
+    expect(out).toContain('0.00 s = 2026-11-23T10:00:00.000Z')
+    expect(out).toContain('<td class="num" title="2026-11-23T10:00:02.140Z">2.14 s</td>')
+    // The tests table: when each test first ran.
+    expect(out).toMatch(/<td>users &gt; shows the greeting<\/td>.*?<td class="num">2\.90 s<\/td>/)
+    // No ISO time is printed as text anywhere but the header.
+    expect(out.replace(/title="[^"]*"/g, '').match(/\d{4}-\d\d-\d\dT\d\d:\d\d/g)).toHaveLength(1)
+  })
+
+  it('shows every try of a healed test unfolded, with its time, verdict, line and the recovery that confirmed it', () => {
+    const report = exampleReport()
+    const healed = report.tests.find((t) => t.name === 'orders > creates an order')!
+    healed.tries![0]!.recovery = { service: 'db', by: 'this run', strategy: 'restart', durationMs: 310 }
+    const out = page(report)
+    const row = out.slice(out.indexOf('<td>orders &gt; creates an order</td>'))
+    const detail = row.slice(0, row.indexOf('</details>'))
+    expect(detail).toContain('<details open>')
+    expect(detail).toContain(
+      'try 1: failed</strong> <span class="meta">at 2.15 s · pass 1 · 0.01 s · test/orders.test.ts:64</span><div class="verdict">infra (db) by rule pg-connection-refused: ECONNREFUSED 127.0.0.1:54329 — outage confirmed: db recovered by this run (restart in 0.31 s)</div>',
+    )
+    expect(detail).toContain('try 2: passed</strong> <span class="meta">at 2.50 s · pass 1 · 0.03 s</span>')
+  })
+
+  it('lists every error outside tests: forgiven ones with why, the others as failing the run', () => {
+    const out = htmlPage(buildView(largeReport(100)), EXAMPLE_DIR)
+    expect(out).toContain(
+      'Errors outside tests (2: <span class="o-failed">1 fail the run</span>, <span class="o-healed">1 forgiven</span>)',
+    )
+    expect(out).toContain(
+      '<tr class="fails-run"><td class="badge o-failed">fails the run<div class="meta">an afterAll error that is not infra fails the run, as in plain Vitest</div></td><td>module test/area-3/feature-10.test.ts<div class="meta">pass 1</div></td>',
+    )
+    expect(out).toMatch(
+      /<tr class="forgiven"><td class="badge o-healed">forgiven<div class="meta">infra error of the db outage at [\d.]+ s, which was healed<\/div><\/td><td>unhandled, outside any test/,
+    )
+    // An older report without `errors`: its unhandled errors are shown the same way.
+    expect(page()).toContain(
+      '<tr class="forgiven"><td class="badge o-healed">forgiven<div class="meta">its outage was healed</div>',
+    )
   })
 
   it('lists failures first, keeps passed rows hidden until asked, and shows each failed try', () => {
@@ -69,7 +189,7 @@ describe('index.html', () => {
     expect(out).toContain('<tr class="test" data-outcome="passed" hidden>')
     expect(out).toContain('Tests (<span id="shown">8</span> of 40 shown)')
     expect(out).toContain(
-      'try 1: failed</strong> <span class="meta">pass 1 · 0.01 s · infra (db) by rule pg-connection-refused',
+      'try 1: failed</strong> <span class="meta">at 4.20 s · pass 1 · 0.00 s · test/health.test.ts:30</span><div class="verdict">infra (app) by rule connection-refused',
     )
     expect(out).toContain('<strong>Root cause:</strong> recovery restart failed: server exited with code 1')
   })

@@ -11,8 +11,9 @@ import {
   type BreakerPolicy,
   type BreakerState,
 } from '../core/breaker.js'
+import { BACK_BY_ANOTHER_PROCESS, BACK_BY_ITSELF } from '../core/recovery-evidence.js'
 import { redactSecrets } from '../core/redact.js'
-import type { HealthEvent } from '../core/report.js'
+import type { HealthEvent, TryRecovery } from '../core/report.js'
 import type { HealthProbe, RecoveryRecord, RecoveryTrigger } from '../core/types.js'
 import { pollUntilHealthy } from '../services/wait.js'
 import { withHostLock, type HostLockOptions } from './host-lock.js'
@@ -63,6 +64,11 @@ export interface HealResult {
   code?: 'E_CIRCUIT_OPEN' | 'E_RECOVERY_FAILED'
   error?: string
   recoveryId?: number
+  /**
+   * The evidence a `healed` test carries (report.json `tries[].recovery`): set only when the service
+   * was found unhealthy and is healthy again, saying who brought it back and when it was down.
+   */
+  recovery?: TryRecovery
 }
 
 export interface Coordinator {
@@ -186,12 +192,20 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   ): Promise<Outage> {
     const first = await service.probe()
     if (first.state === 'healthy') return settled({ healthy: true, recovered: false, outage: false })
+    const downAt = now()
     emit(name, first.state, evidence ?? first.detail)
+    const backUp = (by: TryRecovery['by'], record?: RecoveryRecord): TryRecovery => ({
+      service: name,
+      by,
+      ...(record ? { strategy: record.strategy, durationMs: Math.round(record.durationMs) } : {}),
+      downAt: new Date(downAt).toISOString(),
+      healthyAt: new Date(now()).toISOString(),
+    })
     if (first.state === 'starting') {
       const waited = await waitOutStarting(service)
       if (waited.healthy) {
-        emit(name, 'healthy', 'came back without a recovery')
-        return settled({ healthy: true, recovered: false, outage: true })
+        emit(name, 'healthy', BACK_BY_ITSELF)
+        return settled({ healthy: true, recovered: false, outage: true, recovery: backUp('itself') })
       }
       emit(name, 'down', waited.detail)
     }
@@ -221,8 +235,14 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     }
 
     if (outcome.healthy) {
-      emit(name, 'healthy', outcome.reusedOther ? 'recovered by another vitest process' : 'recovered')
-      return settled({ healthy: true, recovered: true, outage: true }, outcome.records)
+      emit(name, 'healthy', outcome.reusedOther ? BACK_BY_ANOTHER_PROCESS : 'recovered')
+      const recovery = outcome.reusedOther
+        ? backUp('another process')
+        : backUp(
+            'this run',
+            outcome.records.findLast((r) => r.ok),
+          )
+      return settled({ healthy: true, recovered: true, outage: true, recovery }, outcome.records)
     }
     const reason = breaker(name).reason ?? `${name}: recovery failed`
     emit(name, breaker(name).open ? 'broken' : 'down', reason)

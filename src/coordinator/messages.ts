@@ -2,7 +2,7 @@
  * The control channel's messages: plain data, checked field by field on arrival because a worker's
  * line is input like any other (nothing in it is ever run or passed to a shell).
  */
-import type { HealthEvent } from '../core/report.js'
+import type { HealthEvent, TryRecovery } from '../core/report.js'
 
 /** A worker saw an infra failure and asks for the blamed service to be healed. */
 export interface HealRequest {
@@ -27,6 +27,11 @@ export interface HealReply {
    * can be blamed on it after all.
    */
   service?: string
+  /**
+   * The service was found down and is healthy again (by this run, another process, or itself):
+   * the evidence a try needs for its test to be `healed` (report.json `tries[].recovery`).
+   */
+  recovery?: TryRecovery
 }
 
 /** Hold a test or file until the services it needs are healthy (or broken), at most `timeoutMs`. */

@@ -16,7 +16,7 @@ export interface ComputedOutcome {
 
 /**
  * Only the confirmed verdict counts: a hypothesis the health probe did not confirm (the service
- * was healthy) must not turn a test's own failure into "healed" or "infra".
+ * was healthy) must not turn a test's own failure into "infra".
  */
 function confirmedInfra(attempt: TryRecord): Verdict | undefined {
   return attempt.verdict?.kind === 'infra' ? attempt.verdict : undefined
@@ -25,6 +25,10 @@ function confirmedInfra(attempt: TryRecord): Verdict | undefined {
 /**
  * A test without tries is `skipped` whatever skipped it (`.skip`, a failed `beforeAll`, a run cut
  * short), so no `skipped` flag is needed: the tries alone decide.
+ *
+ * A pass after failed tries is `healed` only when one of them carries a `recovery` (its service was
+ * found down and recovered, docs/classification.md); any other pass on a retry is `flaky`, whatever
+ * rule the failure matched.
  */
 export function computeOutcome(tries: readonly TryRecord[]): ComputedOutcome {
   const attempts = tries.length
@@ -40,13 +44,15 @@ export function computeOutcome(tries: readonly TryRecord[]): ComputedOutcome {
   }
 
   const earlier = tries.slice(0, -1).filter((t) => t.state === 'failed')
-  const firstInfra = earlier.map(confirmedInfra).find((v) => v !== undefined)
-  if (firstInfra) {
+  // `healed` needs evidence of an outage: a try whose blamed service was found down and came back.
+  // A verdict alone (even a confirmed infra one) is only what the error looked like.
+  const recovered = earlier.find((t) => t.recovery !== undefined)
+  if (recovered?.recovery) {
     return {
       outcome: 'healed',
       cause: 'infra',
-      service: firstInfra.service ?? null,
-      rule: firstInfra.rule,
+      service: recovered.recovery.service,
+      rule: recovered.verdict?.rule ?? null,
       attempts,
     }
   }

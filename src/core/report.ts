@@ -34,11 +34,18 @@ export interface TryRecord {
 /** The recovery that answered a failed try (see TryRecord.recovery). */
 export interface TryRecovery {
   service: string
-  /** `another process`: a vitest run elsewhere on the host recovered it while this one waited on the lock. */
-  by: 'this run' | 'another process'
+  /**
+   * `another process`: a vitest run elsewhere on the host recovered it while this one waited on the lock.
+   * `itself`: it was found starting (PostgreSQL's own crash recovery) and came back without a recovery.
+   */
+  by: 'this run' | 'another process' | 'itself'
   /** Strategy of the recovery that made it healthy, when this run ran it. */
   strategy?: string
   durationMs?: number
+  /** ISO time the outage was first seen (extension). */
+  downAt?: string
+  /** ISO time the service was healthy again (extension). */
+  healthyAt?: string
 }
 
 export interface TestReport {

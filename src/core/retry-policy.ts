@@ -11,8 +11,11 @@ export interface RetryBudget {
 
 export interface RetryDecision {
   retry: boolean
-  /** The budget a retry spends; null when there is no retry. */
-  budget: 'infra' | 'flaky' | null
+  /**
+   * The budget a retry spends; null when there is no retry. `outage`: the one chance of a test-bug
+   * try that overlapped an observed outage of a service the test needs (rule `outage-overlap`).
+   */
+  budget: 'infra' | 'flaky' | 'outage' | null
   reason: string
 }
 
@@ -21,6 +24,11 @@ export interface RetryContext {
   breakerOpen?: boolean
   /** The test is tagged `heal:off`. */
   healOff?: boolean
+  /**
+   * A test-bug try overlapped an observed outage of a service the test needs, and the test has not
+   * had its one chance yet: it is re-run once after the recovery. Never set outside an outage.
+   */
+  outageOverlap?: boolean
 }
 
 export const DEFAULT_RETRY_BUDGET: Readonly<RetryBudget> = { infra: 2, flaky: 2 }
@@ -32,7 +40,7 @@ function noRetry(reason: string): RetryDecision {
 }
 
 export function decideRetry(
-  verdict: { kind: VerdictKind },
+  verdict: { kind: VerdictKind; service?: string | undefined },
   used: RetryBudget,
   budget: RetryBudget,
   opts: RetryContext = {},
@@ -40,9 +48,28 @@ export function decideRetry(
   if (opts.healOff) return noRetry('heal:off: the test opted out of healing')
   switch (verdict.kind) {
     case 'test-bug':
+      if (opts.outageOverlap)
+        return {
+          retry: true,
+          budget: 'outage',
+          reason: 'test bug during an outage of a needed service: one re-run after recovery',
+        }
       return noRetry('test bug: a retry would only repeat it')
     case 'infra':
       if (opts.breakerOpen) return noRetry('infra: the service is declared broken (circuit open)')
+      // No declared service to recover: nothing says an outage caused it, so it is as flaky as a timeout
+      // (the runner still asks the coordinator to check every service; one found down takes the blame).
+      if (verdict.service === undefined) {
+        if (used.flaky >= budget.flaky)
+          return noRetry(
+            `infra blamed on no declared service: flaky retry budget used (${used.flaky}/${budget.flaky})`,
+          )
+        return {
+          retry: true,
+          budget: 'flaky',
+          reason: `infra blamed on no declared service: flaky retry ${used.flaky + 1}/${budget.flaky}`,
+        }
+      }
       if (used.infra >= budget.infra)
         return noRetry(`infra: retry budget used (${used.infra}/${budget.infra})`)
       return {

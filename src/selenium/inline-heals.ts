@@ -45,6 +45,7 @@ export class InlineHeals {
     if (!asked || !attempt.ok) return
     const error = errorParts(asked.request.error)
     const service = asked.healed.service ?? asked.request.service
+    const recovery = asked.healed.recovery
     this.#failures.push({
       duringTry: this.#duringTry,
       startedAt: asked.startedAt,
@@ -56,6 +57,8 @@ export class InlineHeals {
         rule: attempt.strategy,
         evidence: `${error.name}: ${error.message}`.slice(0, 300),
       },
+      // Without it (the coordinator found nothing down) the reload is a flaky retry, not a heal.
+      ...(recovery ? { recovery } : {}),
     })
   }
 

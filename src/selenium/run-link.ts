@@ -7,6 +7,7 @@
 import { inject } from 'vitest'
 import type { ProbedHealth } from '../core/confirm.js'
 import { isHealed, servicesNeeded } from '../core/needs.js'
+import type { TryRecovery } from '../core/report.js'
 import type { ServiceRef } from '../core/types.js'
 import { HealError } from '../errors.js'
 import { serviceClaims } from '../vitest/claims.js'
@@ -31,6 +32,8 @@ export interface AppHealed {
   service: string | undefined
   /** `down`: the coordinator found the outage (and recovered it); `healthy`: it found nothing to heal. */
   probed: ProbedHealth | undefined
+  /** The outage found and recovered: the evidence the report's `healed` needs (absent: nothing was down). */
+  recovery?: TryRecovery
 }
 
 export interface RunLink {
@@ -68,14 +71,15 @@ export function linkToRun(): RunLink | undefined {
     service: string | undefined,
     test: string,
     error: unknown,
-  ): Promise<ProbedHealth | undefined> => {
+  ): Promise<Pick<AppHealed, 'probed' | 'recovery'>> => {
     const reply = await control().heal({
       service,
       failedAt: Date.now(),
       test,
       evidence: describeError(error),
     })
-    if (reply.healthy) return reply.probed
+    if (reply.healthy)
+      return { probed: reply.probed, ...(reply.recovery ? { recovery: reply.recovery } : {}) }
     const what = service ?? 'the services'
     throw new HealError(
       reply.code === 'E_CIRCUIT_OPEN' ? 'E_CIRCUIT_OPEN' : 'E_RECOVERY_FAILED',
@@ -93,8 +97,8 @@ export function linkToRun(): RunLink | undefined {
       return async (request) => {
         const service =
           request.service ?? blameByNeeds(apps, servicesNeeded({ file, tags: test.tags }, claims))
-        const probed = await heal(service, `${file} > ${test.name}`, request.error)
-        return { service, probed }
+        const found = await heal(service, `${file} > ${test.name}`, request.error)
+        return { service: service ?? found.recovery?.service, ...found }
       }
     },
     async healWebDriver(serverUrl, error) {

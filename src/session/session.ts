@@ -113,6 +113,8 @@ export class HealSession {
       const probed = result.outage ? 'down' : 'healthy'
       // Nobody was blamed: the first service found down is the one to blame.
       const found = blamed === undefined && result.outage ? { service: name } : {}
+      // What a `healed` test needs: the service was down and is back (see HealResult.recovery).
+      const recovery = result.recovery ? { recovery: result.recovery } : {}
       if (!result.healthy || result.code) {
         return {
           ok: result.healthy,
@@ -125,7 +127,7 @@ export class HealSession {
       }
       // One service asked for: its probe answers. All of them: the first outage found does.
       if (names.length === 1 || (result.outage && reply.service === undefined))
-        reply = { ok: true, healthy: true, probed, ...found }
+        reply = { ok: true, healthy: true, probed, ...found, ...recovery }
     }
     return reply
   }

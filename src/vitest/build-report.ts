@@ -4,6 +4,7 @@
  */
 import { classify } from '../core/classify.js'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
+import { recoveryInRun } from '../core/recovery-evidence.js'
 import { redactSecrets } from '../core/redact.js'
 import {
   moduleKey,
@@ -53,7 +54,8 @@ export function buildRunReport(input: BuildReportInput): RunReport {
         continue
       const earlier =
         triesByKey.get(test.key) ?? (moduleFailures.has(module) ? [moduleFailures.get(module)!] : [])
-      const tries = [...earlier, ...triesOf(test, passNumber, classifyErrors, clean)]
+      const before = passNumber === 2 ? withRecoveryInRun(earlier, input.records, input.timeline) : earlier
+      const tries = [...before, ...triesOf(test, passNumber, classifyErrors, clean)]
       triesByKey.set(test.key, tries)
       byKey.set(test.key, testReport(test, tries, input.reportDir))
     }
@@ -142,6 +144,7 @@ function triesOf(
           errors: errors.map((e) => serialiseError(e, clean)),
           ...(t.hypothesis ? { hypothesis: t.hypothesis } : {}),
           ...(t.verdict ? { verdict: t.verdict } : {}),
+          ...(t.recovery ? { recovery: t.recovery } : {}),
         },
       ]
     })
@@ -166,6 +169,21 @@ function triesOf(
   return []
 }
 
+/**
+ * Pass 1's last failed try before a pass-2 re-run: an infra try without a recovery gets the one its
+ * service had in the run, if any, so a pass-2 pass is `healed` only over a real outage.
+ */
+function withRecoveryInRun(
+  tries: TryRecord[],
+  records: RecoveryRecord[],
+  timeline: HealthEvent[],
+): TryRecord[] {
+  const last = tries.at(-1)
+  if (!last || last.state !== 'failed' || last.verdict?.kind !== 'infra' || last.recovery) return tries
+  const recovery = recoveryInRun(last.verdict.service, records, timeline)
+  return recovery ? [...tries.slice(0, -1), { ...last, recovery }] : tries
+}
+
 function inlineTry(failure: InlineHealedFailure, pass: 1 | 2, clean: (text: string) => string): TryRecord {
   return {
     state: 'failed',
@@ -175,6 +193,7 @@ function inlineTry(failure: InlineHealedFailure, pass: 1 | 2, clean: (text: stri
     errors: [serialiseError(failure.error, clean)],
     hypothesis: failure.verdict,
     verdict: failure.verdict,
+    ...(failure.recovery ? { recovery: failure.recovery } : {}),
   }
 }
 

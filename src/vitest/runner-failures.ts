@@ -10,6 +10,7 @@ import { classify } from '../core/classify.js'
 import { confirmVerdict, isAmbiguousRule } from '../core/confirm.js'
 import { decideRetry, type RetryBudget } from '../core/retry-policy.js'
 import type { TestIdentity } from '../core/needs.js'
+import type { TryRecovery } from '../core/report.js'
 import type { ErrorLike, Verdict } from '../core/types.js'
 import { HealError } from '../errors.js'
 import { workerChannel, type WorkerChannel } from './worker-channel.js'
@@ -20,8 +21,13 @@ export interface TestHealState {
   /** How many of `test.result.errors` earlier tries already accounted for. */
   seenErrors: number
   tryStartedAt: number
-  /** The failed try whose infra verdict waits for a recovery before the next try. */
-  pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number } | undefined
+  /**
+   * The failed try whose infra verdict waits for a recovery before the next try, and the budget its
+   * retry spent (`flaky` when nobody was blamed: see decideRetry).
+   */
+  pendingHeal: { verdict: Verdict; failedAt: number; tryIndex: number; budget: 'infra' | 'flaky' } | undefined
+  /** The one re-run of a test-bug try that overlapped an outage (rule `outage-overlap`) was spent. */
+  overlapUsed: boolean
   /** What judgeTry decided about the try that just failed; the retry condition reads it. */
   retryNext: boolean
   /** The service whose recovery failed or whose breaker is open, when that ended a try. */
@@ -89,14 +95,19 @@ export async function healBeforeRetry(
       isAmbiguousRule(pending.verdict.rule, config.rules),
     )
     // Infra with nobody blamed: the coordinator says which service it found down.
-    tried.verdict =
+    const found =
       confirmed.verdict.kind === 'infra' && confirmed.verdict.service === undefined && reply.service
-        ? { ...confirmed.verdict, service: reply.service }
-        : confirmed.verdict
-    if (confirmed.verdict.kind === 'flaky') {
+    tried.verdict = found ? { ...confirmed.verdict, service: reply.service } : confirmed.verdict
+    // Only an outage seen and recovered makes the test `healed` if the retry passes (computeOutcome).
+    if (tried.verdict.kind === 'infra' && reply.recovery) tried.recovery = reply.recovery
+    if (confirmed.verdict.kind === 'flaky' && pending.budget === 'infra') {
       // The service was fine: this retry is a flaky one after all.
       state.used.infra--
       state.used.flaky++
+    } else if (found && pending.budget === 'flaky') {
+      // Nobody was blamed, but a service was found down: the retry was an infra one after all.
+      state.used.flaky--
+      state.used.infra++
     }
   }
   if (reply.code === 'E_CIRCUIT_OPEN' || (!reply.healthy && reply.error)) {
@@ -111,13 +122,16 @@ export async function healBeforeRetry(
   }
 }
 
-/** Classifies the failed try, records it, and spends a budget (true: retry) or stops (false). */
-export function judgeTry(
+/**
+ * Classifies the failed try, records it, and spends a budget (true: retry) or stops (false). A
+ * test-bug try of a test that needs services first asks whether one of them was down during it.
+ */
+export async function judgeTry(
   config: WorkerHealConfig,
   test: RunnerTestCase,
   state: TestHealState,
   opts: { final?: boolean } = {},
-): boolean {
+): Promise<boolean> {
   const errors = (test.result?.errors ?? []).slice(state.seenErrors) as ErrorLike[]
   state.seenErrors = test.result?.errors?.length ?? 0
   const tags = [...state.identity.tags, ...state.meta.needs.map((n) => `needs:${n}`)]
@@ -135,14 +149,62 @@ export function judgeTry(
       }
     : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
   const breakerOpen = unrecoverable !== undefined
+  const overlap =
+    !opts.final && verdict.kind === 'test-bug' && !state.overlapUsed
+      ? await outageDuringTry(config, test, state, verdict)
+      : undefined
   const decision = opts.final
     ? { retry: false, budget: null, reason: 'no retry left' }
-    : decideRetry(verdict, state.used, config.budget, { breakerOpen })
+    : decideRetry(verdict, state.used, config.budget, { breakerOpen, outageOverlap: overlap !== undefined })
   const tryIndex = recordTry(state, 'failed', verdict, decision.reason, errors.length)
   if (!decision.retry || decision.budget === null) return false
+  if (decision.budget === 'outage') {
+    state.overlapUsed = true
+    const tried = state.meta.tries[tryIndex]!
+    tried.verdict = overlapVerdict(verdict, overlap!)
+    tried.recovery = overlap
+    return true
+  }
   state.used[decision.budget]++
-  if (decision.budget === 'infra') state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex }
+  if (verdict.kind === 'infra') {
+    state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex, budget: decision.budget }
+  }
   return true
+}
+
+/**
+ * Whether a service the test needs was down while the try ran: the coordinator answers from its
+ * recoveries (one that ended after the try started is reused: `failedAt` is the try's start) or by
+ * probing now, and recovers a service it finds down before it replies. Only a service that was
+ * down and is back counts; a healthy probe means the assertion is the test's own.
+ */
+async function outageDuringTry(
+  config: WorkerHealConfig,
+  test: RunnerTestCase,
+  state: TestHealState,
+  verdict: Verdict,
+): Promise<TryRecovery | undefined> {
+  for (const service of state.meta.needs) {
+    const reply = await control(config).heal({
+      service,
+      failedAt: state.tryStartedAt,
+      test: `${state.identity.file} > ${test.name}`,
+      evidence: `assertion during the try: ${verdict.evidence}`,
+    })
+    if (reply.healthy && reply.recovery) return reply.recovery
+  }
+  return undefined
+}
+
+/** The verdict of a test-bug try re-run because its service was down during it. */
+function overlapVerdict(verdict: Verdict, recovery: TryRecovery): Verdict {
+  const window = recovery.downAt ? ` (down from ${recovery.downAt} to ${recovery.healthyAt ?? '?'})` : ''
+  return {
+    kind: 'infra',
+    service: recovery.service,
+    rule: 'outage-overlap',
+    evidence: `${verdict.evidence} — while ${recovery.service} was down${window}`.slice(0, 300),
+  }
 }
 
 export function recordTry(

@@ -93,16 +93,18 @@ export default class HealRunner extends TestRunner {
       seenErrors: 0,
       tryStartedAt: Date.now(),
       pendingHeal: undefined,
+      overlapUsed: false,
       retryNext: false,
       unrecoverable: undefined,
       meta: { tries: [], needs: servicesNeeded(identity, this.claims) },
       identity,
     }
     this.states.set(test, state)
-    // Our two budgets replace the test's own `retry` count; onAfterRetryTask decides each retry and
-    // the (synchronous) condition hands that decision to Vitest.
+    // Our two budgets (and the one re-run of an assertion during an outage) replace the test's own
+    // `retry` count; onAfterRetryTask decides each retry and the (synchronous) condition hands that
+    // decision to Vitest.
     test.retry = {
-      count: config.budget.infra + config.budget.flaky,
+      count: config.budget.infra + config.budget.flaky + 1,
       condition: () => {
         const retry = state.retryNext
         state.retryNext = false
@@ -148,7 +150,7 @@ export default class HealRunner extends TestRunner {
     const config = this.healConfig
     if (!state || !config || test.result?.state !== 'fail') return
     if (state.seenErrors >= (test.result.errors?.length ?? 0)) return
-    state.retryNext = (await loadFailures()).judgeTry(config, test, state)
+    state.retryNext = await (await loadFailures()).judgeTry(config, test, state)
   }
 
   override async onAfterRunTask(test: RunnerTestCase): Promise<void> {
@@ -161,7 +163,7 @@ export default class HealRunner extends TestRunner {
       if (result?.state === 'pass') recordTry(state, 'passed', undefined, undefined, 0)
       else if (result?.state === 'fail' && state.seenErrors < (result.errors?.length ?? 0)) {
         // Errors after the last judged try (e.g. from an afterEach): judge them, with no retry left.
-        judgeTry(this.healConfig!, test, state, { final: true })
+        await judgeTry(this.healConfig!, test, state, { final: true })
       }
       test.meta.vitestHeal = state.meta
     }

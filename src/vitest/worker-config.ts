@@ -2,6 +2,7 @@
  * What the main process hands every worker through `project.provide()`: plain data that survives
  * structuredClone (RegExps do, functions do not).
  */
+import type { TryRecovery } from '../core/report.js'
 import type { Rule, ServiceRef, Verdict } from '../core/types.js'
 
 export const PROVIDE_KEY = 'vitest-heal'
@@ -32,6 +33,8 @@ export interface TaskHealMeta {
     errorCount: number
     /** Why it was (not) retried, from the retry policy. */
     decision?: string
+    /** The outage its service was found in and recovered from: without it a later pass is `flaky`. */
+    recovery?: TryRecovery
   }[]
   needs: string[]
 }
@@ -50,6 +53,8 @@ export interface InlineHealedFailure {
   /** What the helper saw fail, before the heal. */
   error: { name: string; message: string }
   verdict: Verdict
+  /** The outage the coordinator found and recovered; without it the heal counts as flaky, not healed. */
+  recovery?: TryRecovery
 }
 
 declare module 'vitest' {

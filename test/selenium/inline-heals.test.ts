@@ -27,6 +27,8 @@ const reload = (ok: boolean): HealAttempt => ({
   durationMs: 420,
 })
 const coordinator = (healed: AppHealed) => async (): Promise<AppHealed> => healed
+/** What the coordinator replies when it found the app down and restarted it. */
+const restarted = { service: 'app', by: 'this run', strategy: 'restart', durationMs: 300 } as const
 
 const healedLoad = (duringTry: number): InlineHealedFailure => ({
   duringTry,
@@ -39,12 +41,13 @@ const healedLoad = (duringTry: number): InlineHealedFailure => ({
     rule: 'heal-app-and-reload',
     evidence: 'WebDriverError: unknown error: net::ERR_CONNECTION_REFUSED',
   },
+  recovery: restarted,
 })
 
 describe('InlineHeals', () => {
   test('a page load the coordinator healed and the driver then loaded is one failed infra try', async () => {
     const heals = new InlineHeals(1)
-    await heals.watch(coordinator({ service: 'app', probed: 'down' }))(request)
+    await heals.watch(coordinator({ service: 'app', probed: 'down', recovery: restarted }))(request)
     heals.attempted(reload(true))
 
     expect(heals.failures()).toEqual([{ ...healedLoad(1), startedAt: expect.any(Number) }])
@@ -137,6 +140,15 @@ describe('report of a test whose page load was healed inside a try', () => {
 
   test('without one it stays passed', () => {
     expect(reportOf({}, [])).toMatchObject({ outcome: 'passed', attempts: 1 })
+  })
+
+  test('a reload that worked with nothing found down is flaky, not healed: no recovery, no heal', async () => {
+    const heals = new InlineHeals(0)
+    await heals.watch(coordinator({ service: 'app', probed: 'healthy' }))(request)
+    heals.attempted(reload(true))
+    const [load] = heals.failures()
+    expect(load?.recovery).toBeUndefined()
+    expect(reportOf({}, [load!])).toMatchObject({ outcome: 'flaky', cause: null, attempts: 2 })
   })
 
   test('the same when the runner left no meta (it leaves none on a pass at the first try)', () => {

@@ -94,6 +94,15 @@ describe('coordinator.heal', () => {
     })
     expect(events.map((e) => e.state)).toEqual(['down', 'recovering', 'healthy'])
     expect(coordinator.timeline()).toEqual(events)
+    // The evidence a healed test carries: who recovered it, how, and when it was down.
+    expect(results[0]?.recovery).toEqual({
+      service: 'db',
+      by: 'this run',
+      strategy: 'restart',
+      durationMs: 40,
+      downAt: events[0]!.at,
+      healthyAt: events[2]!.at,
+    })
   })
 
   it('does not recover a service that is healthy when probed: the failure was no outage', async () => {
@@ -101,6 +110,7 @@ describe('coordinator.heal', () => {
     const { coordinator, events } = coordinatorFor(db.service)
     const result = await coordinator.heal('db', { failedAt: Date.now(), trigger: 'inline' })
     expect(result).toMatchObject({ healthy: true, recovered: false, outage: false })
+    expect(result.recovery).toBeUndefined()
     expect(db.calls.recover).toBe(0)
     expect(events).toEqual([])
   })
@@ -112,6 +122,7 @@ describe('coordinator.heal', () => {
     setTimeout(() => db.set('healthy'), 60)
     const result = await coordinator.heal('db', { failedAt: Date.now(), trigger: 'inline' })
     expect(result).toMatchObject({ healthy: true, recovered: false, outage: true })
+    expect(result.recovery).toMatchObject({ service: 'db', by: 'itself', downAt: events[0]!.at })
     expect(db.calls.recover).toBe(0)
     expect(events.map((e) => e.state)).toEqual(['starting', 'healthy'])
   })
@@ -288,6 +299,10 @@ describe('coordinator across processes (host lock)', () => {
     expect(a.records().length + b.records().length).toBe(1)
     const waiter = a.records().length === 0 ? a : b
     expect(waiter.timeline().at(-1)?.detail).toBe('recovered by another vitest process')
+    // The report names who did it: the waiter's tests are healed by another process.
+    const waited = waiter === a ? ra : rb
+    expect(waited.recovery).toMatchObject({ service: 'db', by: 'another process' })
+    expect(waited.recovery?.strategy).toBeUndefined()
   })
 })
 

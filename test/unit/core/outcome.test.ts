@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { computeOutcome, runOutcome, summarize } from '../../../src/core/outcome.js'
-import type { ReportSummary, TestReport, TryRecord } from '../../../src/core/report.js'
+import type { ReportSummary, TestReport, TryRecord, TryRecovery } from '../../../src/core/report.js'
 import type { Verdict } from '../../../src/core/types.js'
 
 const infraDb: Verdict = {
@@ -28,24 +28,60 @@ function fail(verdict?: Verdict, hypothesis?: Verdict): TryRecord {
   }
 }
 
+/** A failed try whose service was found down and recovered: the evidence `healed` needs. */
+function recovered(verdict: Verdict, by: TryRecovery['by'] = 'this run'): TryRecord {
+  return { ...fail(verdict), recovery: { service: verdict.service ?? 'db', by, strategy: 'pg_ctl start' } }
+}
+
 describe('computeOutcome', () => {
   const none = { cause: null, service: null, rule: null }
   it.each<[string, TryRecord[], ReturnType<typeof computeOutcome>]>([
     ['no tries → skipped', [], { outcome: 'skipped', ...none, attempts: 0 }],
     ['one passing try → passed', [pass()], { outcome: 'passed', ...none, attempts: 1 }],
     [
-      'infra failure then pass → healed, blaming that try',
-      [fail(infraDb), pass()],
+      'infra failure recovered, then pass → healed, blaming that try',
+      [recovered(infraDb), pass()],
       { outcome: 'healed', cause: 'infra', service: 'db', rule: 'pg-connection-refused', attempts: 2 },
     ],
     [
-      'flaky then infra then pass → healed (an infra cause outranks flakiness)',
-      [fail(flaky), fail(infraApp), pass()],
+      'recovered by another process through the host lock → healed',
+      [recovered(infraDb, 'another process'), pass()],
+      { outcome: 'healed', cause: 'infra', service: 'db', rule: 'pg-connection-refused', attempts: 2 },
+    ],
+    [
+      'confirmed infra but nothing found down, then pass → flaky, not healed',
+      [fail(infraDb), pass()],
+      { outcome: 'flaky', ...none, rule: 'pg-connection-refused', attempts: 2 },
+    ],
+    [
+      'infra blamed on no declared service, then pass → flaky (the racy listen)',
+      [fail({ kind: 'infra', rule: 'net.econnrefused', evidence: 'ECONNREFUSED 127.0.0.1:4555' }), pass()],
+      { outcome: 'flaky', ...none, rule: 'net.econnrefused', attempts: 2 },
+    ],
+    [
+      'an assertion during an observed outage, recovered, then pass → healed / outage-overlap',
+      [recovered({ kind: 'infra', service: 'db', rule: 'outage-overlap', evidence: 'db down' }), pass()],
+      { outcome: 'healed', cause: 'infra', service: 'db', rule: 'outage-overlap', attempts: 2 },
+    ],
+    [
+      'the service comes from the recovery: infra with nobody blamed, then found down',
+      [
+        {
+          ...fail({ kind: 'infra', rule: 'net.econnrefused', evidence: 'x' }),
+          recovery: { service: 'db', by: 'this run' },
+        },
+        pass(),
+      ],
+      { outcome: 'healed', cause: 'infra', service: 'db', rule: 'net.econnrefused', attempts: 2 },
+    ],
+    [
+      'flaky then recovered infra then pass → healed (an infra cause outranks flakiness)',
+      [fail(flaky), recovered(infraApp), pass()],
       { outcome: 'healed', cause: 'infra', service: 'app', rule: 'http-refused', attempts: 3 },
     ],
     [
-      'two infra failures → the first one is blamed',
-      [fail(infraDb), fail(infraApp), pass()],
+      'two recovered failures → the first one is blamed',
+      [recovered(infraDb), recovered(infraApp), pass()],
       { outcome: 'healed', cause: 'infra', service: 'db', rule: 'pg-connection-refused', attempts: 3 },
     ],
     [
@@ -79,8 +115,8 @@ describe('computeOutcome', () => {
       { outcome: 'failed', cause: 'test-bug', service: null, rule: 'timeout', attempts: 3 },
     ],
     [
-      'healed earlier, then a bug on the last try → failed test-bug',
-      [fail(infraDb), fail(bug)],
+      'recovered earlier, then a bug on the last try → failed test-bug',
+      [recovered(infraDb), fail(bug)],
       { outcome: 'failed', cause: 'test-bug', service: null, rule: 'assertion', attempts: 2 },
     ],
     [
@@ -94,7 +130,12 @@ describe('computeOutcome', () => {
 
   it('counts tries of both passes as attempts', () => {
     const secondPass: TryRecord = { ...pass(), pass: 2 }
-    expect(computeOutcome([fail(infraDb), secondPass])).toMatchObject({ outcome: 'healed', attempts: 2 })
+    expect(computeOutcome([recovered(infraDb), secondPass])).toMatchObject({ outcome: 'healed', attempts: 2 })
+  })
+
+  it('a second-pass pass after a pass-1 infra try with no recovery is flaky', () => {
+    const secondPass: TryRecord = { ...pass(), pass: 2 }
+    expect(computeOutcome([fail(infraDb), secondPass])).toMatchObject({ outcome: 'flaky', attempts: 2 })
   })
 })
 
@@ -170,6 +211,7 @@ describe('computeOutcome, for any tries', () => {
   const attempt = fc.oneof(
     fc.constant(pass()),
     verdict.map((v) => fail(v)),
+    fc.constantFrom(infraDb, infraApp).map((v) => recovered(v)),
   )
 
   it('counts every try, and decides by the last one', () => {
@@ -187,8 +229,8 @@ describe('computeOutcome, for any tries', () => {
           return
         }
         const earlier = tries.slice(0, -1).filter((t) => t.state === 'failed')
-        const infraEarlier = earlier.some((t) => t.verdict?.kind === 'infra')
-        expect(result.outcome).toBe(infraEarlier ? 'healed' : earlier.length > 0 ? 'flaky' : 'passed')
+        const recoveredEarlier = earlier.some((t) => t.recovery !== undefined)
+        expect(result.outcome).toBe(recoveredEarlier ? 'healed' : earlier.length > 0 ? 'flaky' : 'passed')
       }),
     )
   })

@@ -26,7 +26,7 @@ describe('decideRetry', () => {
     ['heal:off stops infra', 'infra', { infra: 0, flaky: 0 }, { healOff: true }, false, null],
     ['heal:off stops flaky', 'flaky', { infra: 0, flaky: 0 }, { healOff: true }, false, null],
   ])('%s', (_name, kind, used, opts, retry, spends) => {
-    const decision = decideRetry({ kind }, used, budget, opts)
+    const decision = decideRetry({ kind, service: 'db' }, used, budget, opts)
     expect(decision.retry).toBe(retry)
     expect(decision.budget).toBe(spends)
     expect(decision.reason).toMatch(
@@ -38,8 +38,8 @@ describe('decideRetry', () => {
     const used = { infra: 0, flaky: 0 }
     const kinds: VerdictKind[] = ['infra', 'flaky', 'infra', 'flaky', 'infra', 'flaky']
     const retried = kinds.map((kind) => {
-      const d = decideRetry({ kind }, used, budget)
-      if (d.budget) used[d.budget]++
+      const d = decideRetry({ kind, service: 'db' }, used, budget)
+      if (d.budget === 'infra' || d.budget === 'flaky') used[d.budget]++
       return d.retry
     })
     expect(retried).toEqual([true, true, true, true, false, false])
@@ -48,7 +48,41 @@ describe('decideRetry', () => {
 
   it('with a zero budget never retries', () => {
     expect(decideRetry({ kind: 'flaky' }, { infra: 0, flaky: 0 }, { infra: 0, flaky: 0 }).retry).toBe(false)
-    expect(decideRetry({ kind: 'infra' }, { infra: 0, flaky: 0 }, { infra: 0, flaky: 0 }).retry).toBe(false)
+    expect(
+      decideRetry({ kind: 'infra', service: 'db' }, { infra: 0, flaky: 0 }, { infra: 0, flaky: 0 }).retry,
+    ).toBe(false)
+  })
+
+  it('retries infra blamed on no declared service on the flaky budget: nothing says an outage caused it', () => {
+    const unblamed = { kind: 'infra' as const }
+    expect(decideRetry(unblamed, { infra: 0, flaky: 0 }, budget)).toMatchObject({
+      retry: true,
+      budget: 'flaky',
+    })
+    expect(decideRetry(unblamed, { infra: 0, flaky: 2 }, budget)).toMatchObject({
+      retry: false,
+      budget: null,
+    })
+    expect(decideRetry(unblamed, { infra: 0, flaky: 0 }, budget, { breakerOpen: true }).retry).toBe(false)
+  })
+
+  it('gives a test bug one re-run only when it overlapped an observed outage', () => {
+    expect(
+      decideRetry({ kind: 'test-bug' }, { infra: 0, flaky: 0 }, budget, { outageOverlap: true }),
+    ).toMatchObject({
+      retry: true,
+      budget: 'outage',
+    })
+    // Outside an outage an assertion is never retried, whatever budget is left.
+    expect(
+      decideRetry({ kind: 'test-bug' }, { infra: 0, flaky: 0 }, budget, { outageOverlap: false }).retry,
+    ).toBe(false)
+    expect(
+      decideRetry({ kind: 'test-bug' }, { infra: 0, flaky: 0 }, budget, {
+        outageOverlap: true,
+        healOff: true,
+      }).retry,
+    ).toBe(false)
   })
 })
 

@@ -1,0 +1,63 @@
+/**
+ * Whether a service had an outage that came back during the run, read from the run's recovery
+ * records and health timeline. The second pass needs it: a module that failed as infra in pass 1
+ * and passed in pass 2 is `healed` only when its service really was down and recovered in between
+ * (docs/classification.md); a pass on a re-run with no outage found is `flaky`.
+ */
+import type { HealthEvent, TryRecovery } from './report.js'
+import type { RecoveryRecord } from './types.js'
+
+/** The coordinator's timeline detail when another vitest process on the host recovered the service. */
+export const BACK_BY_ANOTHER_PROCESS = 'recovered by another vitest process'
+/** The coordinator's timeline detail when a service found starting came back on its own. */
+export const BACK_BY_ITSELF = 'came back without a recovery'
+
+const UNHEALTHY = new Set<HealthEvent['state']>(['down', 'starting', 'recovering'])
+
+/**
+ * The first outage of `service` (any service when undefined: infra with nobody blamed) that a
+ * recovery of this run ended, or that another process or the service itself ended. Pre-flight starts
+ * are no outage: a service not started yet was never down under a test.
+ */
+export function recoveryInRun(
+  service: string | undefined,
+  records: readonly RecoveryRecord[],
+  timeline: readonly HealthEvent[],
+): TryRecovery | undefined {
+  const fits = (name: string) => service === undefined || name === service
+  const record = records.find(
+    (r) => r.ok && fits(r.service) && r.trigger !== 'preflight' && r.trigger !== 'doctor',
+  )
+  if (record) {
+    const endsAt = Date.parse(record.startedAt) + record.durationMs
+    const downAt = timeline.findLast(
+      (e) =>
+        e.service === record.service &&
+        UNHEALTHY.has(e.state) &&
+        Date.parse(e.at) <= Date.parse(record.startedAt),
+    )?.at
+    return {
+      service: record.service,
+      by: 'this run',
+      strategy: record.strategy,
+      durationMs: Math.round(record.durationMs),
+      ...(downAt ? { downAt } : {}),
+      healthyAt: new Date(endsAt).toISOString(),
+    }
+  }
+  for (const [index, event] of timeline.entries()) {
+    if (event.state !== 'healthy' || !fits(event.service)) continue
+    const by =
+      event.detail === BACK_BY_ANOTHER_PROCESS
+        ? 'another process'
+        : event.detail === BACK_BY_ITSELF
+          ? 'itself'
+          : undefined
+    if (!by) continue
+    const downAt = timeline
+      .slice(0, index)
+      .findLast((e) => e.service === event.service && UNHEALTHY.has(e.state))?.at
+    return { service: event.service, by, ...(downAt ? { downAt } : {}), healthyAt: event.at }
+  }
+  return undefined
+}

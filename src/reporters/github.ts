@@ -4,6 +4,7 @@
  */
 import { appendFileSync } from 'node:fs'
 import { summaryLine } from '../core/summary-line.js'
+import { stripControl, terminalLine } from '../core/terminal-text.js'
 import type { RecoveryReport, TestReport } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { decidingError, firstLine, location, rootCause, ruleOf, seconds } from './view.js'
@@ -29,15 +30,21 @@ export function annotation(
   title: string,
   message: string,
 ): string {
-  const props = [`file=${escapeProperty(test.file)}`]
+  // Test names and messages are the test author's text: GitHub renders escape sequences in its
+  // log (OSC 8 links included), so they go before the command is encoded; the encoding then keeps
+  // every line break inside the one annotation.
+  const props = [`file=${escapeProperty(terminalLine(test.file))}`]
   if (test.line !== undefined) props.push(`line=${test.line}`)
-  props.push(`title=${escapeProperty(title)}`)
-  return `::${level} ${props.join(',')}::${escapeData(message)}`
+  props.push(`title=${escapeProperty(terminalLine(title))}`)
+  return `::${level} ${props.join(',')}::${escapeData(stripControl(message))}`
 }
 
-/** A markdown table cell: no HTML from a test reaches the page, and `|` or a newline cannot break the row. */
+/**
+ * A markdown table cell: no HTML or escape sequence from a test reaches the page, and `|` or a
+ * newline cannot break the row.
+ */
 export function cell(text: string | number | null | undefined): string {
-  return String(text ?? '')
+  return terminalLine(String(text ?? ''))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

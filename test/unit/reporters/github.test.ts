@@ -42,6 +42,43 @@ describe('workflow-command escaping', () => {
   })
 })
 
+describe('text from tests cannot inject (issue 11)', () => {
+  const ESC = '\x1b'
+
+  it('a test named "n\\n::warning::forged" stays one annotation line that starts with our command', () => {
+    const report = exampleReport()
+    const bug = report.tests.find((t) => t.outcome === 'failed' && t.cause === 'test-bug')!
+    bug.name = 'n\n::warning::forged'
+    bug.tries!.at(-1)!.errors[0]!.message = `boom ${ESC}]8;;http://evil\x07click${ESC}]8;;\x07 ${ESC}[31mred\r::error::x`
+    const stdout = captureStream()
+    renderGithub({ view: buildView(report), reportDir: dir, stdout, env: {} })
+    const lines = stdout.text().trimEnd().split('\n')
+    for (const line of lines) expect(line).toMatch(/^::(error|warning) file=/)
+    const forged = lines.find((l) => l.includes('forged'))
+    expect(forged).toBe(
+      `::error file=${bug.file},line=${bug.line},title=Test bug%3A n %3A%3Awarning%3A%3Aforged::boom click red::error::x (rule ${bug.rule})`,
+    )
+    expect(stdout.text()).not.toContain(ESC)
+  })
+
+  it('the job summary holds no escape sequence and no line break from a test', () => {
+    const report = exampleReport()
+    const bug = report.tests.find((t) => t.outcome === 'failed' && t.cause === 'test-bug')!
+    bug.name = `n\n::warning::forged ${ESC}]8;;http://evil\x07x${ESC}]8;;\x07`
+    const file = join(dir, 'injected.md')
+    renderGithub({ view: buildView(report), reportDir: dir, stdout: captureStream(), env: { GITHUB_STEP_SUMMARY: file } })
+    const summary = readFileSync(file, 'utf8')
+    expect(summary).not.toContain(ESC)
+    expect(summary).not.toContain('http://evil')
+    expect(summary).toContain('| n ::warning::forged x |')
+    for (const line of summary.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false)
+  })
+
+  it('table cells lose control characters', () => {
+    expect(cell(`a${ESC}[2Kb\x07c`)).toBe('abc')
+  })
+})
+
 describe('renderGithub', () => {
   it('annotates test bugs and unrecovered infra as errors, flaky and healed tests as warnings', () => {
     const lines = run(join(dir, 'annotations.md')).trimEnd().split('\n')

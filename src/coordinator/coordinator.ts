@@ -65,6 +65,11 @@ export interface HealResult {
   error?: string
   recoveryId?: number
   /**
+   * The service answered but is full (PostgreSQL 53300): no outage, nothing restarted. Its probe's
+   * detail, with the connection count when it could be read.
+   */
+  saturated?: string
+  /**
    * The evidence a `healed` test carries (report.json `tries[].recovery`): set only when the service
    * was found unhealthy and is healthy again, saying who brought it back and when it was down.
    */
@@ -191,7 +196,14 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     evidence: string | undefined,
   ): Promise<Outage> {
     const first = await service.probe()
-    if (first.state === 'healthy') return settled({ healthy: true, recovered: false, outage: false })
+    // A full service is not a dead one: restarting it would kill every client, the failing test's too.
+    if (first.state === 'healthy')
+      return settled({
+        healthy: true,
+        recovered: false,
+        outage: false,
+        ...(first.saturated ? { saturated: first.detail } : {}),
+      })
     const downAt = now()
     emit(name, first.state, evidence ?? first.detail)
     const backUp = (by: TryRecovery['by'], record?: RecoveryRecord): TryRecovery => ({

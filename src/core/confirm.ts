@@ -5,7 +5,8 @@
 import { BUILTIN_RULES } from './rules.js'
 import type { Rule, Verdict } from './types.js'
 
-export type ProbedHealth = 'healthy' | 'starting' | 'down'
+/** `saturated`: up but full (PostgreSQL 53300); weighed like `healthy`, and the verdict says which. */
+export type ProbedHealth = 'healthy' | 'starting' | 'down' | 'saturated'
 
 export interface ConfirmedVerdict {
   /** What the classifier said from the error alone. */
@@ -25,8 +26,9 @@ export function isAmbiguousRule(ruleId: string, rules: readonly Rule[] = []): bo
 /**
  * - not infra, or nothing probed (`undefined`: no service blamed, or no probe): the hypothesis stands;
  * - `down` or `starting`: the outage is real, infra stands;
- * - `healthy` and the signature is ambiguous (a timeout, a reset): the service was only slow or
- *   busy, so the failure is timing-class → `flaky`;
+ * - `healthy` (or `saturated`: up but full) and the signature is ambiguous (a timeout, a reset,
+ *   too many connections): the service was only slow, busy or full, so the failure is
+ *   timing-class → `flaky`, and the evidence says which;
  * - `healthy` and the signature is unambiguous (ECONNREFUSED, 57P01): the service went away and
  *   came back, infra stands.
  */
@@ -35,15 +37,15 @@ export function confirmVerdict(
   health: ProbedHealth | undefined,
   ruleIsAmbiguous: boolean = isAmbiguousRule(hypothesis.rule),
 ): ConfirmedVerdict {
-  if (hypothesis.kind !== 'infra' || health !== 'healthy' || !ruleIsAmbiguous)
-    return { hypothesis, verdict: hypothesis }
+  const answering = health === 'healthy' || health === 'saturated'
+  if (hypothesis.kind !== 'infra' || !answering || !ruleIsAmbiguous) return { hypothesis, verdict: hypothesis }
   const where = hypothesis.service === undefined ? 'the service' : hypothesis.service
   return {
     hypothesis,
     verdict: {
       ...hypothesis,
       kind: 'flaky',
-      evidence: `${hypothesis.evidence} (${where} healthy at failure time)`,
+      evidence: `${hypothesis.evidence} (${where} ${health} at failure time)`,
     },
   }
 }

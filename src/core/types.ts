@@ -90,4 +90,9 @@ export interface HealthProbe {
   /** Human-readable and redacted: `SELECT 1 ok`, `connect ECONNREFUSED 127.0.0.1:5432`, `HTTP 503`. */
   detail: string
   latencyMs: number
+  /**
+   * With `healthy`: the service is up but full (PostgreSQL 53300, every connection slot taken).
+   * Not an outage: restarting it would only kill every client; `detail` says how full, when known.
+   */
+  saturated?: boolean
 }

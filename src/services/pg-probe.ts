@@ -7,6 +7,23 @@ import { redactSecrets } from '../core/redact.js'
 
 /** SQLSTATE 57P03 cannot_connect_now: starting up, in recovery, shutting down. Wait, do not recover. */
 const CANNOT_CONNECT_NOW = '57P03'
+/** SQLSTATE 53300 too_many_connections: up and answering, but full. Saturated, not down. */
+const TOO_MANY_CONNECTIONS = '53300'
+
+/**
+ * The probe's one query: it answers like `SELECT 1` and also says how full the server is, for a
+ * server whose free slots are only the ones reserved for superusers (the probe's user may be one).
+ */
+const PROBE_SQL =
+  "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS used, " +
+  "current_setting('max_connections')::int AS max, " +
+  "current_setting('superuser_reserved_connections')::int AS reserved"
+
+interface Occupancy {
+  used: number
+  max: number
+  reserved: number
+}
 
 /**
  * pg is imported on the first probe, not with the plugin: ~80 ms that a project without a
@@ -29,17 +46,25 @@ export async function probePostgres(connectionString: string, timeoutMs: number)
     // The probe's own awaits report the failure; this only keeps a late socket error from being uncaught.
   })
   try {
-    await withDeadline(
+    const occupancy = await withDeadline(
       (async () => {
         await client.connect()
-        await client.query('SELECT 1')
+        const result = await client.query<Occupancy>(PROBE_SQL)
+        return result.rows[0]
       })(),
       timeoutMs,
     )
+    if (occupancy && occupancy.used >= occupancy.max - occupancy.reserved) {
+      const detail = `saturated: ${occupancy.used} of ${occupancy.max} connections in use (${occupancy.reserved} reserved for superusers)`
+      return { state: 'healthy', saturated: true, detail, latencyMs: elapsed() }
+    }
     return { state: 'healthy', detail: 'SELECT 1 ok', latencyMs: elapsed() }
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown }
     const text = redactSecrets(`${typeof code === 'string' ? `${code} ` : ''}${String(message ?? error)}`)
+    // The server answered, to refuse one more client: the count itself cannot be read from here.
+    if (code === TOO_MANY_CONNECTIONS)
+      return { state: 'healthy', saturated: true, detail: `saturated: ${text}`, latencyMs: elapsed() }
     return { state: code === CANNOT_CONNECT_NOW ? 'starting' : 'down', detail: text, latencyMs: elapsed() }
   } finally {
     await withDeadline(client.end(), 1_000).catch(() => undefined)

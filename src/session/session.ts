@@ -110,7 +110,10 @@ export class HealSession {
     for (const name of names) {
       const result = await this.coordinator.heal(name, { failedAt, trigger: 'inline' })
       // No outage seen (healthy at the first probe, nothing recovered by anyone): confirms nothing.
-      const probed = result.outage ? 'down' : 'healthy'
+      // Saturated (full, not down): the verdict says so, and nothing was restarted.
+      const probed = result.outage ? 'down' : result.saturated !== undefined ? 'saturated' : 'healthy'
+      if (result.saturated !== undefined)
+        this.status.line('warn', `${name} is saturated, not restarted: ${result.saturated}`)
       // Nobody was blamed: the first service found down is the one to blame.
       const found = blamed === undefined && result.outage ? { service: name } : {}
       // What a `healed` test needs: the service was down and is back (see HealResult.recovery).

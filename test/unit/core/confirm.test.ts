@@ -55,4 +55,12 @@ describe('confirmVerdict', () => {
       ]),
     ).toBe(true)
   })
+
+  test('a saturated service (up but full) is weighed like a healthy one, and the evidence says saturated', () => {
+    const full = { kind: 'infra' as const, service: 'db', rule: 'pg.too-many-connections', evidence: '53300' }
+    const { verdict } = confirmVerdict(full, 'saturated')
+    expect(verdict).toMatchObject({ kind: 'flaky', evidence: '53300 (db saturated at failure time)' })
+    const refused = { ...full, rule: 'net.econnrefused' }
+    expect(confirmVerdict(refused, 'saturated').verdict.kind).toBe('infra')
+  })
 })

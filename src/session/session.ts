@@ -32,6 +32,8 @@ export class HealSession {
   private preflightPromise: Promise<void> | undefined
   private readonly preflightListeners: (() => void)[] = []
   private readonly preflightRecords: RecoveryRecord[] = []
+  /** Starts and outages the pre-flight saw: they come before anything the coordinator records. */
+  private readonly preflightEvents: HealthEvent[] = []
   /** Latest health state per service, from the coordinator's events: drives the outage flag. */
   private readonly healthStates = new Map<string, HealthEvent['state']>()
 
@@ -90,6 +92,7 @@ export class HealSession {
     const result = await runPreflight(services, { status: this.status })
     this.preflightResult = result
     this.preflightRecords.push(...result.records)
+    this.preflightEvents.push(...result.events)
     if (!result.ok) throw preflightError(result, services)
     for (const listener of this.preflightListeners) listener()
   }
@@ -171,7 +174,7 @@ export class HealSession {
   }
 
   timeline(): HealthEvent[] {
-    return this.coordinator.timeline()
+    return [...this.preflightEvents, ...this.coordinator.timeline()]
   }
 
   /** Stops the services this session owns, last started first, and closes the channel. */

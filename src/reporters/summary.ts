@@ -62,7 +62,8 @@ export function outsideErrors(report: RunReport): ListedError[] {
 
 function describeWhere(error: NonNullable<RunReport['errors']>[number]): string {
   const file = error.file ? (error.project ? `|${error.project}| ${error.file}` : error.file) : undefined
-  if (error.where === 'suite') return `suite hook${error.suite ? ` "${error.suite}"` : ''}${file ? ` in ${file}` : ''}`
+  if (error.where === 'suite')
+    return `suite hook${error.suite ? ` "${error.suite}"` : ''}${file ? ` in ${file}` : ''}`
   if (error.where === 'module') return `file level${file ? ` of ${file}` : ''}`
   return 'unhandled'
 }
@@ -115,7 +116,8 @@ function describeHealing(test: TestReport, recoveries: readonly RecoveryReport[]
     return Number.isNaN(ms) ? '' : `, healthy at ${seconds(Math.max(0, ms - startMs))}`
   }
   const recovery = healingRecovery(test)
-  if (recovery?.by === 'another process') return `${service} recovered by another process${at(recovery.healthyAt)}`
+  if (recovery?.by === 'another process')
+    return `${service} recovered by another process${at(recovery.healthyAt)}`
   if (recovery?.by === 'itself') return `${service} came back by itself${at(recovery.healthyAt)}`
   if (recovery?.strategy !== undefined) {
     const took = recovery.durationMs === undefined ? '' : ` ${seconds(recovery.durationMs)}`
@@ -150,7 +152,8 @@ function errorFacts(error: ListedError): string {
 /** Why an error from the older unhandledErrors list (which has no `why`) is forgiven or not. */
 function whyOf(error: ListedError): string {
   if (error.why) return error.why
-  if (error.forgiven) return `infra error of an outage of ${error.verdict?.service ?? 'a service'} that was healed`
+  if (error.forgiven)
+    return `infra error of an outage of ${error.verdict?.service ?? 'a service'} that was healed`
   return error.verdict?.kind === 'infra'
     ? 'infra error whose outage was not healed'
     : 'not an infra error: it fails the run as it would without vitest-heal'
@@ -166,7 +169,8 @@ function failureReasons(report: RunReport, unforgiven: number): string[] {
     unforgiven > 0 ? plural(unforgiven, 'error outside tests', 'errors outside tests') : '',
   ].filter(Boolean)
   // failOnFlaky is the only other way a run fails.
-  if (reasons.length === 0 && summary.flaky > 0) reasons.push(`${plural(summary.flaky, 'flaky test')} (failOnFlaky)`)
+  if (reasons.length === 0 && summary.flaky > 0)
+    reasons.push(`${plural(summary.flaky, 'flaky test')} (failOnFlaky)`)
   return reasons
 }
 

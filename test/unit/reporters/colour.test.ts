@@ -19,7 +19,12 @@ function statusColoured(isTTY: boolean, env: Record<string, string>): boolean {
 }
 
 function summaryColoured(isTTY: boolean, env: Record<string, string>): boolean {
-  const text = terminalSummary({ view: buildView(exampleReport()), reportDir: '/r', stdout: captureStream(isTTY), env })
+  const text = terminalSummary({
+    view: buildView(exampleReport()),
+    reportDir: '/r',
+    stdout: captureStream(isTTY),
+    env,
+  })
   return text.includes(ESC)
 }
 

@@ -95,9 +95,10 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   if (!isPlainObject(breaker)) throw new HealConfigError('breaker', 'an object', breaker)
   rejectUnknownKeys('breaker', breaker, ['maxRecoveries', 'windowMs'])
 
+  const services = resolveServices(options.services)
   return {
-    services: resolveServices(options.services),
-    rules: resolveRules(options.rules),
+    services,
+    rules: resolveRules(options.rules, services),
     flakyRetries,
     infraRetries: optionalCount(options.infraRetries, 'infraRetries', 2),
     optIn: booleanOption('optIn', options.optIn, false),
@@ -160,7 +161,7 @@ function resolveServices(services: unknown): Service[] {
   return resolved
 }
 
-function resolveRules(rules: unknown): Rule[] {
+function resolveRules(rules: unknown, services: readonly Service[]): Rule[] {
   if (rules === undefined) return []
   if (!Array.isArray(rules)) throw new HealConfigError('rules', 'an array of rules', rules)
   const ids = new Set<string>()
@@ -186,6 +187,17 @@ function resolveRules(rules: unknown): Rule[] {
     }
     if (service !== undefined && typeof service !== 'string') {
       throw new HealConfigError(`${key}.service`, 'a service name or kind', service)
+    }
+    // A rule whose service matches nothing would blame nobody, silently: say so before any test runs.
+    if (service !== undefined && !services.some((s) => s.name === service || s.kind === service)) {
+      const declared = services.map((s) => `${s.name} (${s.kind})`).join(', ')
+      throw new HealConfigError(
+        `${key}.service`,
+        declared === ''
+          ? 'no service (no services are declared)'
+          : `the name or kind of a declared service: ${declared}`,
+        service,
+      )
     }
     if (!isPlainObject(when))
       throw new HealConfigError(`${key}.when`, 'an object { name?, code?, message? }', when)

@@ -109,6 +109,19 @@ describe('resolveOptions', () => {
       'rules[1].id',
       'an id not used by another rule',
     ],
+    [
+      {
+        services: { db: fakeService() },
+        rules: [{ id: 'x', kind: 'infra', service: 'dbx', when: { code: 'A' } }],
+      },
+      'rules[0].service',
+      'the name or kind of a declared service: db (custom), got "dbx"',
+    ],
+    [
+      { rules: [{ id: 'x', kind: 'infra', service: 'postgres', when: { code: 'A' } }] },
+      'rules[0].service',
+      'no service (no services are declared)',
+    ],
   ])('rejects %j naming %s', (input, key, message) => {
     const error = configError(input)
     expect(error.key).toBe(key)
@@ -133,7 +146,15 @@ describe('resolveOptions', () => {
       },
       { id: 'other', kind: 'flaky' as const, when: { code: 'E_X' } },
     ]
-    expect(resolveOptions({ rules }, {}).rules).toEqual(rules)
+    expect(resolveOptions({ rules, services: { db: fakeService() } }, {}).rules).toEqual(rules)
+  })
+
+  test("a rule's service may be a declared service's name or its kind", () => {
+    const services = { db: fakeService() }
+    for (const service of ['db', 'custom']) {
+      const rules = [{ id: 'x', kind: 'infra' as const, service, when: { code: 'A' } }]
+      expect(resolveOptions({ services, rules }, {}).rules).toEqual(rules)
+    }
   })
 
   test('string redact patterns match literally', () => {

@@ -3,13 +3,13 @@
  * on its own, and a renderer that throws costs one line of output, never the run or the others
  * (cf. Playwright's reporter multiplexer).
  */
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { redactSecrets } from '../core/redact.js'
 import type { RunReport } from '../core/report.js'
 import { HealConfigError } from '../errors.js'
 import { gatherAttachments } from './attachments.js'
 import type { OutputStream, Renderer, ReporterName } from './context.js'
+import { makeDirectory } from './file-sink.js'
 import { renderGithub } from './github.js'
 import { renderHtml } from './html.js'
 import { renderJson } from './json.js'
@@ -81,21 +81,29 @@ export function writeReports(report: RunReport, options: WriteReportsOptions): W
     stdout.write(`vitest-heal: the ${reporter} report could not be written: ${message}\n`)
   }
 
+  const writesFiles = FILE_REPORTERS.some((name) => wanted.has(name))
+  /** Why the report directory could not be made: each file report then fails with it, the others still run. */
+  let noDirectory: string | undefined
+  if (writesFiles) {
+    try {
+      makeDirectory(reportDir)
+    } catch (error) {
+      noDirectory = `cannot create the report directory ${reportDir}: ${(error as Error).message ?? error}`
+    }
+  }
   let view
   try {
-    const writesFiles = FILE_REPORTERS.some((name) => wanted.has(name))
-    view = buildView(writesFiles ? gatherAttachments(report, reportDir) : report, redact)
+    view = buildView(writesFiles && noDirectory === undefined ? gatherAttachments(report, reportDir) : report, redact)
   } catch (error) {
     for (const name of wanted) fail(name, error)
     return result
   }
-  try {
-    mkdirSync(reportDir, { recursive: true })
-  } catch {
-    // Each file renderer then fails on its own with the precise reason; the others still run.
-  }
   for (const name of REPORTER_NAMES) {
     if (!wanted.has(name)) continue
+    if (noDirectory !== undefined && FILE_REPORTERS.includes(name)) {
+      fail(name, noDirectory)
+      continue
+    }
     try {
       RENDERERS[name]({ view, reportDir, stdout, env, written: result.written })
       result.written.push(name)

@@ -115,6 +115,31 @@ describe('writeReports', () => {
     expect(result.failed.map((f) => f.reporter)).toEqual(['json'])
   })
 
+  // Node's recursive mkdir retries ENOENT under /proc for ever: the run never ended (issue 11).
+  it('a report directory under /proc costs one clear line per file report, at once', () => {
+    const stdout = captureStream()
+    const started = Date.now()
+    const result = writeReports(exampleReport(), {
+      reportDir: '/proc/nope/deeper',
+      reporters: ['json', 'junit', 'html', 'summary'],
+      stdout,
+      env: {},
+    })
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(result.written).toEqual(['summary'])
+    const lines = stdout
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('could not be written'))
+    expect(lines).toEqual(
+      ['json', 'junit', 'html'].map(
+        (name) =>
+          `vitest-heal: the ${name} report could not be written: cannot create the report directory /proc/nope/deeper: ENOENT: no such file or directory, mkdir '/proc/nope'`,
+      ),
+    )
+    expect(stdout.text()).toContain(' Heal  ✓ 32 passed')
+  })
+
   it('rejects an unknown reporter name before writing anything', () => {
     const reportDir = join(root, 'unknown')
     const call = () =>

@@ -1,7 +1,8 @@
 /**
  * The HTML report in a real headless Chromium: it loads from file:// with no console error (a CSP
- * violation or a script error would be one), draws the timeline, filters, shows the screenshot,
- * and shows a test named like markup as text.
+ * violation or a script error would be one), paints the timeline (lanes measured in the page: an
+ * empty or half-drawn lane fails), filters, shows the screenshot, and shows a test named like
+ * markup as text.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +19,7 @@ import {
   type Chromedriver,
 } from '../../src/selenium/chromedriver.js'
 import { writeReports } from '../../src/reporters/index.js'
+import { largeReport } from './fixtures/example/large-report.mjs'
 import { captureStream, exampleReport, EXAMPLE_DIR, XSS_NAME } from './fixtures/example-report.js'
 
 const reportDir = mkdtempSync(join(tmpdir(), 'heal-html-'))
@@ -59,6 +61,39 @@ afterAll(async () => {
   rmSync(reportDir, { recursive: true, force: true })
 })
 
+/**
+ * What a reader sees of each service lane, measured in the page: the share of the plot's width its
+ * health covers, how many outages it marks and the narrowest of them in px, and whether its labels
+ * stay inside the window. An empty lane covers 0.
+ */
+function paintedLanes(d: WebDriver): Promise<
+  {
+    service: string
+    covered: number
+    outages: number
+    narrowest: number
+    labels: number
+    labelsInside: boolean
+  }[]
+> {
+  return d.executeScript(`
+    return [...document.querySelectorAll('#timeline .lane')].map((lane) => {
+      const plot = lane.querySelector('.tl-plot').getBoundingClientRect()
+      const health = [...lane.querySelectorAll('rect.health')].map((r) => r.getBoundingClientRect())
+      const covered = health.reduce((sum, r) => sum + r.width, 0) / plot.width
+      const outages = [...lane.querySelectorAll('svg.outage rect')].map((r) => r.getBoundingClientRect().width)
+      const labels = [...lane.querySelectorAll('text')].map((t) => t.getBoundingClientRect())
+      return {
+        service: lane.dataset.service,
+        covered: Math.round(covered * 1000) / 1000,
+        outages: outages.length,
+        narrowest: outages.length ? Math.round(Math.min(...outages)) : 0,
+        labels: labels.length,
+        labelsInside: labels.every((r) => r.width > 0 && r.left >= 0 && r.right <= innerWidth),
+      }
+    })`)
+}
+
 const count = (css: string): Promise<number> => driver.findElements(By.css(css)).then((found) => found.length)
 
 describe('index.html in Chromium', () => {
@@ -70,20 +105,73 @@ describe('index.html in Chromium', () => {
     )
   })
 
-  it('renders the timeline: a lane per service, outages, recoveries and test marks', async () => {
-    const svg = await driver.findElement(By.id('timeline'))
-    const { width, height } = await svg.getRect()
+  it('renders the timeline: a lane per service, outages, recoveries and a row per file', async () => {
+    const timeline = await driver.findElement(By.id('timeline'))
+    const { width, height } = await timeline.getRect()
     expect(width).toBeGreaterThan(800)
     expect(height).toBeGreaterThan(100)
-    expect(await count('#timeline g.lane')).toBe(2)
-    expect(await count('#timeline rect.st-down')).toBe(3)
+    expect(await count('#timeline .lane')).toBe(2)
+    expect(await count('#timeline rect.health.st-down')).toBe(3)
+    expect(await count('#timeline .outage-marker')).toBe(4)
     expect(await count('#timeline g.recovery')).toBe(3)
-    expect(await count('#timeline circle.test-mark')).toBe(7)
+    expect(await count('#timeline .tl-row.file')).toBe(4)
+    expect(await count('#timeline line.try.broke')).toBe(8)
     // Painted, not merely present: an outage rect has its colour from the stylesheet the CSP allowed.
     const fill = await driver.executeScript<string>(
       "return getComputedStyle(document.querySelector('#timeline rect.st-down')).fill",
     )
     expect(fill).toBe('rgb(207, 34, 46)')
+  })
+
+  it('paints every lane: health across the whole axis, every outage at least 4 px wide, labels in view', async () => {
+    for (const width of [1400, 800]) {
+      await driver.manage().window().setRect({ width, height: 900 })
+      expect(await paintedLanes(driver)).toEqual([
+        { service: 'app', covered: 1, outages: 3, narrowest: 5, labels: 5, labelsInside: true },
+        { service: 'db', covered: 1, outages: 1, narrowest: 5, labels: 2, labelsInside: true },
+      ])
+      // Nothing wider than the window: the tables wrap instead.
+      expect(await driver.executeScript('return document.documentElement.scrollWidth <= innerWidth')).toBe(
+        true,
+      )
+    }
+  })
+
+  it('draws the tests lane of a 2,000-test run: a row per broken file, the rest packed, every try painted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heal-html-large-'))
+    try {
+      const report = largeReport(2000)
+      writeReports(report, { reportDir: dir, reporters: ['html'], stdout: captureStream(), env: {} })
+      await driver.manage().window().setRect({ width: 1400, height: 900 })
+      await driver.get(pathToFileURL(join(dir, 'index.html')).href)
+      expect((await paintedLanes(driver)).map((l) => [l.service, l.covered, l.outages])).toEqual([
+        // The pre-flight starts app at 0.36 s, after db: its lane begins there.
+        ['app', 0.994, 1],
+        ['db', 1, 1],
+      ])
+      const rows = await driver.executeScript<{
+        own: number
+        packed: number
+        ticks: number
+        visible: number
+      }>(`
+        const ticks = [...document.querySelectorAll('#timeline line.try')]
+        return {
+          own: document.querySelectorAll('#timeline .tl-row.file.broken').length,
+          packed: document.querySelectorAll('#timeline .tl-row.file.packed').length,
+          ticks: ticks.length,
+          // A tick is a vertical line: its width is its stroke's.
+          visible: ticks.filter((t) => {
+            const style = getComputedStyle(t)
+            return parseFloat(style.strokeWidth) >= 2 && style.stroke !== 'none' && t.getBoundingClientRect().height > 0
+          }).length,
+        }`)
+      const tries = report.tests.reduce((n, t) => n + (t.tries?.length ?? 0), 0)
+      expect(rows).toEqual({ own: 9, packed: 2, ticks: tries, visible: tries })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      await driver.get(pathToFileURL(join(reportDir, 'index.html')).href)
+    }
   })
 
   it('shows a test named like markup as text, and runs none of it', async () => {

@@ -7,6 +7,7 @@
 import {
   admitRecovery,
   createBreaker,
+  openBreaker,
   recordRecovery,
   type BreakerPolicy,
   type BreakerState,
@@ -230,16 +231,30 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
 
     emit(name, 'recovering', first.detail)
     let outcome: { healthy: boolean; records: RecoveryRecord[]; reusedOther: boolean }
+    let threw = false
     try {
       outcome = await runRecovery(name, service, trigger)
     } catch (error) {
       outcome = { healthy: false, records: [], reusedOther: false }
       evidence = errorText(error)
+      threw = true
     }
     allRecords.push(...outcome.records)
     const failedRecord = [...outcome.records].reverse().find((r) => !r.ok)
-    const lastEvidence = service.logTail?.() ?? failedRecord?.error ?? evidence
-    if (!outcome.reusedOther) {
+    const lastEvidence = service.logTail?.() ?? failedRecord?.error ?? evidence ?? first.detail
+    // Nothing ran (no recovery configured, e.g. a `required: false` service): say that, not "every strategy failed".
+    const noneRan = !threw && !outcome.healthy && !outcome.reusedOther && outcome.records.length === 0
+    if (noneRan) {
+      breakers.set(
+        name,
+        openBreaker(
+          breaker(name),
+          now(),
+          `${name}: down, and no recovery is configured for it`,
+          lastEvidence,
+        ),
+      )
+    } else if (!outcome.reusedOther) {
       breakers.set(
         name,
         recordRecovery(breaker(name), { at: now(), ok: outcome.healthy, evidence: lastEvidence }),
@@ -259,7 +274,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     const reason = breaker(name).reason ?? `${name}: recovery failed`
     emit(name, breaker(name).open ? 'broken' : 'down', reason)
     return settled(
-      { healthy: false, recovered: true, outage: true, code: 'E_RECOVERY_FAILED', error: reason },
+      { healthy: false, recovered: !noneRan, outage: true, code: 'E_RECOVERY_FAILED', error: reason },
       outcome.records,
     )
   }

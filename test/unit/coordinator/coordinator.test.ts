@@ -179,6 +179,26 @@ describe('coordinator.heal', () => {
     expect(Date.now() - started).toBeLessThan(1_000)
   })
 
+  it('a service with no recovery configured is broken for that reason, not for "every strategy"', async () => {
+    const db = controllableService()
+    const nothing: HealableService = { ...db.service, recover: async () => ({ healthy: false, records: [] }) }
+    delete nothing.logTail
+    const { coordinator } = coordinatorFor(nothing)
+    db.set('down')
+    const result = await coordinator.heal('db', { failedAt: Date.now(), trigger: 'inline' })
+    expect(result).toMatchObject({
+      healthy: false,
+      recovered: false,
+      outage: true,
+      code: 'E_RECOVERY_FAILED',
+    })
+    expect(result.error).toBe(
+      'db: down, and no recovery is configured for it; last evidence: connect ECONNREFUSED 127.0.0.1:5432',
+    )
+    expect(result.error).not.toContain('every strategy')
+    expect(coordinator.isBroken('db')).toBe(true)
+  })
+
   it('reports a recovery that failed with every strategy, then keeps the service broken', async () => {
     const db = controllableService({ recoverWorks: () => false })
     const { coordinator } = coordinatorFor(db.service)

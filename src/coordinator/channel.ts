@@ -4,12 +4,14 @@
  * is opened. Newline-delimited JSON; each line is `{ id, message }` one way and `{ id, reply }` or
  * `{ id, error }` the other, so one connection carries many requests at once.
  */
+import { rmSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createConnection, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
+import { onAbruptExit } from '../services/abrupt-exit.js'
 import { parseRequest, type ChannelHandler, type ChannelRequest, type ReplyTo } from './messages.js'
 
 /** One line longer than this is not a message of ours: the connection is dropped. */
@@ -85,6 +87,9 @@ function lineReader(onLine: (line: string) => void): (chunk: string) => boolean 
 
 export async function createChannelServer(handler: ChannelHandler): Promise<ChannelServer> {
   const dir = await mkdtemp(join(tmpdir(), 'vitest-heal-'))
+  // A run ended by a signal or process.exit() never reaches close(): the socket and its directory
+  // would stay in /tmp for ever, one per run.
+  const forgetDir = onAbruptExit('cleanup', () => rmSync(dir, { recursive: true, force: true }))
   // mkdtemp already makes it 0700; said again so no umask or platform default can widen it.
   await chmod(dir, 0o700)
   const path = join(dir, 'control.sock')
@@ -117,6 +122,7 @@ export async function createChannelServer(handler: ChannelHandler): Promise<Chan
       for (const socket of sockets) socket.destroy()
       await closed
       await rm(dir, { recursive: true, force: true })
+      forgetDir()
     },
   }
 }

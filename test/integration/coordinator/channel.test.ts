@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
@@ -226,5 +227,33 @@ describe('control channel', () => {
     const started = Date.now()
     await expect(channel.request({ type: 'status' }, 5_000)).rejects.toThrow(/connection lost \(ENOENT\)/)
     expect(Date.now() - started).toBeLessThan(1_000)
+  })
+})
+
+/**
+ * Issue 11: a run ended by SIGTERM left `control.sock` and its `vitest-heal-…` directory in /tmp,
+ * one per run. However the main process ends, the directory goes with it.
+ */
+describe('the socket directory never outlives the process', () => {
+  const serverScript = fileURLToPath(new URL('./fixtures/channel-server.ts', import.meta.url))
+
+  it.each([
+    // Vitest-like: its handler runs once; abrupt-exit's then finds nobody else and ends it by the signal.
+    { mode: 'vitest-like', signal: 'SIGTERM' as const, ended: 'SIGTERM' },
+    { mode: 'bare', signal: 'SIGTERM' as const, ended: 'SIGTERM' },
+    { mode: 'bare', signal: 'SIGINT' as const, ended: 'SIGINT' },
+    { mode: 'exit', signal: undefined, ended: 3 },
+  ])('$mode, ended by $signal', { timeout: 20_000 }, async ({ mode, signal, ended }) => {
+    const { child, exited: output } = await spawnTs(serverScript, [mode])
+    output.catch(() => undefined) // it is meant to end by a signal or a non-zero exit
+    const exited = new Promise<number | string | null>((resolve) =>
+      child.once('exit', (code, sig) => resolve(sig ?? code)),
+    )
+    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer]
+    const path = chunk.toString().trim()
+    expect(existsSync(path)).toBe(true)
+    if (signal) child.kill(signal)
+    expect(await exited).toBe(ended)
+    expect(existsSync(dirname(path))).toBe(false)
   })
 })

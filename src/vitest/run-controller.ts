@@ -190,10 +190,16 @@ export class RunController {
     const config = this.vitest.config as { shard?: unknown }
     const shard = config.shard
     config.shard = undefined
+    // The summary lists healed tests by file:line, and a test skipped by its failed beforeAll has no
+    // error to take a line from: the second pass (a few files) collects Vitest's locations, which the
+    // first pass leaves off for speed (src/core/test-location.ts).
+    const unlocated = [...new Set(plan.specs.map((s) => s.project.config))].filter((c) => !c.includeTaskLocation)
+    for (const projectConfig of unlocated) projectConfig.includeTaskLocation = true
     try {
       await this.vitest.runTestSpecifications(plan.specs)
     } finally {
       config.shard = shard
+      for (const projectConfig of unlocated) projectConfig.includeTaskLocation = false
     }
     const second = this.collector.passes[1]
     if (second) second.selection = plan.selection

@@ -11,6 +11,8 @@ import { Browser, Builder, type WebDriver } from 'selenium-webdriver'
 import chrome from 'selenium-webdriver/chrome.js'
 import { HealConfigError, HealError } from '../errors.js'
 import { freePort } from '../services/free-port.js'
+import { pollUntilHealthy } from '../services/wait.js'
+import { probeWebDriverStatus } from '../services/webdriver.js'
 import { killProcessesWithArgument } from './processes.js'
 import { withTimeout } from './time-limit.js'
 
@@ -80,7 +82,7 @@ export async function startChromedriver(options: ChromedriverOptions = {}): Prom
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
 
   const ready = await Promise.race([
-    waitForReady(url, startTimeout),
+    waitForReady(url, startTimeout, child),
     spawnError.then(
       (error) =>
         new HealError('E_COMMAND_NOT_FOUND', `chromedriver could not start: ${path}: ${error.message}`),
@@ -195,22 +197,17 @@ function waitForExit(child: ChildProcess): Promise<void> {
   })
 }
 
-async function waitForReady(url: string, timeoutMs: number): Promise<true | HealError> {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(1_000) })
-      const body = (await response.json()) as { value?: { ready?: boolean; message?: string } }
-      if (body.value?.ready) return true
-      last = body.value?.message ?? `HTTP ${response.status}`
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+/** The same `/status` probe and poll as a declared `webdriver()` service's, stopped early by an exit. */
+async function waitForReady(url: string, timeoutMs: number, child: ChildProcess): Promise<true | HealError> {
+  const statusUrl = new URL('/status', url)
+  const wait = await pollUntilHealthy(() => probeWebDriverStatus(statusUrl, 1_000), {
+    timeoutMs,
+    maxDelayMs: 100,
+    giveUp: () => (child.exitCode !== null || child.signalCode !== null ? 'chromedriver exited' : undefined),
+  })
+  if (wait.healthy) return true
   return new HealError(
     'E_SERVICE_UNHEALTHY',
-    `chromedriver at ${url} not ready after ${timeoutMs} ms: ${last}`,
+    `chromedriver at ${url} not ready after ${wait.elapsedMs} ms: ${wait.stoppedBecause ?? wait.last.detail}`,
   )
 }

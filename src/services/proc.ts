@@ -1,6 +1,8 @@
 /**
- * What Linux's /proc says about a process. `kill(pid, 0)` succeeds on a zombie, so liveness for
- * lock-file decisions has to read the state letter instead.
+ * What Linux's /proc says about processes: their state (`kill(pid, 0)` succeeds on a zombie, so
+ * liveness for lock-file decisions reads the state letter instead), their parents (a crash test or
+ * a cleanup kills a whole tree) and their command lines (a session's browsers are found by one).
+ * The one reader of the process table: PostgreSQL's cleanup and Selenium's browser cleanup share it.
  */
 import { readFileSync, readdirSync } from 'node:fs'
 
@@ -34,25 +36,42 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Every live descendant of `pid`, children before grandchildren. */
-export function descendantsOf(pid: number): number[] {
+/**
+ * Every descendant of `roots` (one pid or several), children before grandchildren, from one
+ * snapshot of the process table. The roots themselves are not in the result.
+ */
+export function descendantsOf(roots: number | readonly number[], table: readonly ProcStat[] = processTable()): number[] {
   const byParent = new Map<number, number[]>()
-  for (const stat of allProcStats()) {
+  for (const stat of table) {
     const siblings = byParent.get(stat.ppid) ?? []
     siblings.push(stat.pid)
     byParent.set(stat.ppid, siblings)
   }
+  const seen = new Set<number>(typeof roots === 'number' ? [roots] : roots)
   const found: number[] = []
-  const queue = [pid]
+  const queue = [...seen]
   while (queue.length > 0) {
-    const children = byParent.get(queue.shift() as number) ?? []
-    found.push(...children)
-    queue.push(...children)
+    for (const child of byParent.get(queue.shift() as number) ?? []) {
+      if (seen.has(child)) continue
+      seen.add(child)
+      found.push(child)
+      queue.push(child)
+    }
   }
   return found
 }
 
-function allProcStats(): ProcStat[] {
+/** The argv a process was started with (/proc/<pid>/cmdline); empty when it is gone or unreadable. */
+export function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '')
+  } catch {
+    return []
+  }
+}
+
+/** Every process /proc lists now; empty without /proc (not Linux). */
+export function processTable(): ProcStat[] {
   let entries: string[]
   try {
     entries = readdirSync('/proc')

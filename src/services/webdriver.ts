@@ -41,13 +41,14 @@ export function webdriver(options: WebDriverServiceOptions): ServiceDescriptor {
         port: portOfUrl(url),
         url: shown,
       }),
-      probe: async () => readStatus(statusUrl, common.checkTimeoutMs),
+      probe: async () => probeWebDriverStatus(statusUrl, common.checkTimeoutMs),
       ...(owned ? { owned } : {}),
     })
   })
 }
 
-async function readStatus(statusUrl: URL, timeoutMs: number): Promise<HealthProbe> {
+/** One `GET /status`: healthy when the driver says `ready`. Also how an owned chromedriver's start is awaited. */
+export async function probeWebDriverStatus(statusUrl: URL, timeoutMs: number): Promise<HealthProbe> {
   const startedAt = performance.now()
   const { status, body } = await httpGet(statusUrl, timeoutMs)
   const latencyMs = Math.round(performance.now() - startedAt)

@@ -217,7 +217,8 @@ async function startWithin(owned: OwnedLifecycle, timeoutMs: number): Promise<st
 /** Where the Selenium fixture looks for the WebDriver endpoint (src/selenium/browser-pool.ts). */
 const WEBDRIVER_URL_ENV = 'VITEST_HEAL_WEBDRIVER_URL'
 
-function exportUrl(service: Service, env: NodeJS.ProcessEnv): void {
+/** Also used without a pre-flight (`preflight: false`): a URL known without starting anything is still exported. */
+export function exportUrl(service: Service, env: NodeJS.ProcessEnv): void {
   const url = service.url()
   if (url === undefined) return
   if (service.env !== undefined) env[service.env] = url

@@ -15,7 +15,7 @@ import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Service } from '../services/types.js'
 import { writeFlagFile } from './flag-file.js'
-import { preflightError, runPreflight, type PreflightResult } from './preflight.js'
+import { exportUrl, preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
 
 export class HealSession {
@@ -88,7 +88,13 @@ export class HealSession {
 
   private async runPreflightOnce(): Promise<void> {
     const { services } = this.options
-    if (!this.options.preflight || services.length === 0) return
+    if (services.length === 0) return
+    if (!this.options.preflight) {
+      // Nothing is checked or started, but a URL known without that (a static one) still reaches
+      // the tests through `env`: without it DATABASE_URL would silently be unset.
+      for (const service of services) exportUrl(service, process.env)
+      return
+    }
     const result = await runPreflight(services, { status: this.status })
     this.preflightResult = result
     this.preflightRecords.push(...result.records)

@@ -37,6 +37,14 @@ describe('pre-flight', () => {
     expect(run.report?.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
   })
 
+  test('preflight: false still exports a static URL through env (DATABASE_URL reaches the tests)', async () => {
+    await pg.start().catch(() => undefined)
+    const run = await runVitest(FIXTURE, { env: { FIXTURE_PG_URL: pg.url, FIXTURE_PREFLIGHT: 'false' } })
+    expect(run.code, run.output).toBe(0)
+    expect(run.report?.recoveries).toEqual([])
+    expect(run.report?.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
+  })
+
   test('brings back a PostgreSQL stopped with pg_ctl -m immediate', async () => {
     await pg.stopImmediate()
     const run = await runVitest(FIXTURE, {

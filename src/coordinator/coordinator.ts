@@ -205,14 +205,15 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
         outage: false,
         ...(first.saturated ? { saturated: first.detail } : {}),
       })
-    const downAt = now()
     emit(name, first.state, evidence ?? first.detail)
+    const downAt = events.at(-1)!.at
     const backUp = (by: TryRecovery['by'], record?: RecoveryRecord): TryRecovery => ({
       service: name,
       by,
       ...(record ? { strategy: record.strategy, durationMs: Math.round(record.durationMs) } : {}),
-      downAt: new Date(downAt).toISOString(),
-      healthyAt: new Date(now()).toISOString(),
+      downAt,
+      // Called right after the `healthy` event: the report's window matches the timeline's.
+      healthyAt: events.at(-1)?.at ?? new Date(now()).toISOString(),
     })
     if (first.state === 'starting') {
       const waited = await waitOutStarting(service)
@@ -291,9 +292,12 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
         }
       }
       if (breaker(name).open) return circuitOpen(name)
-      const answer = await flight.request(name, failure, () =>
-        recoverOutage(name, service, failure.trigger, failure.evidence),
-      )
+      const recover = () => recoverOutage(name, service, failure.trigger, failure.evidence)
+      let answer = await flight.request(name, failure, recover)
+      // A finished look that found the service healthy says nothing about a failure seen since it
+      // started: look again (or join the look in flight) instead of reusing "no outage".
+      if (answer.role === 'reused' && !answer.value.result.outage)
+        answer = await flight.request(name, { failedAt: Number.MAX_SAFE_INTEGER }, recover)
       // Every record of the recovery says how many requests it answered, late reusers included.
       for (const record of answer.value.records) record.requests = Math.max(record.requests, answer.requests)
       return { ...answer.value.result, recoveryId: answer.recoveryId }

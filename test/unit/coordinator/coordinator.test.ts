@@ -115,6 +115,19 @@ describe('coordinator.heal', () => {
     expect(events).toEqual([])
   })
 
+  it('does not reuse a look that found the service healthy for a failure seen while it ran', async () => {
+    const db = controllableService()
+    const { coordinator } = coordinatorFor(db.service)
+    const failedAt = Date.now()
+    expect(await coordinator.heal('db', { failedAt, trigger: 'inline' })).toMatchObject({ outage: false })
+    // The db dies; a worker reports a failure from before that look finished.
+    db.set('down')
+    const late = await coordinator.heal('db', { failedAt, trigger: 'inline' })
+    expect(late).toMatchObject({ healthy: true, recovered: true, outage: true })
+    expect(late.recovery).toMatchObject({ service: 'db', by: 'this run' })
+    expect(db.calls.recover).toBe(1)
+  })
+
   it('waits out a service that is starting instead of recovering it', async () => {
     const db = controllableService()
     const { coordinator, events } = coordinatorFor(db.service)

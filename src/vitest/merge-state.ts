@@ -33,17 +33,21 @@ const taskOf = (entity: unknown): RunnerTask => (entity as { task: RunnerTask })
  */
 export function mergeSecondPass(first: CollectedPass, second: CollectedPass): Map<TestModule, TestModule> {
   const selection = second.selection
-  const firstByKey = new Map(first.modules.map((m) => [moduleKey(m), m.testModule]))
-  const firstTests = new Map(first.tests.map((t) => [t.key, t]))
+  // By Vitest's module id, not by project and file: with `typecheck.enabled` one file can be two
+  // modules (run and typecheck), and the id, the same in both passes of one process, tells them apart.
+  const firstById = new Map(first.modules.map((m) => [m.testModule.id, m.testModule]))
   const replacements = new Map<TestModule, TestModule>()
   for (const module of second.modules) {
     const key = moduleKey(module)
-    const earlier = firstByKey.get(key)
+    const earlier = firstById.get(module.testModule.id)
     if (!earlier) continue
     replacements.set(earlier, module.testModule)
     // A module re-run whole (it failed to load in pass 1) has no first-pass test to give back.
     if (!selection || selection.modules.has(key)) continue
-    const tests = second.tests.filter((t) => moduleKey(t) === key)
+    const tests = second.tests.filter((t) => t.testCase.module === module.testModule)
+    const firstTests = new Map(
+      first.tests.filter((t) => t.testCase.module === earlier).map((t) => [t.key, t]),
+    )
     const selected = new Set<RunnerTask>()
     for (const test of tests) {
       if (selection.keys.has(test.key)) selected.add(taskOf(test.testCase))

@@ -106,7 +106,9 @@ export class RunController {
     const held = this.hold.firstRunEnd()
     const [first, second] = this.collector.passes
     if (!held || !first) return
-    const replacements = second?.selection ? mergeSecondPass(first, second) : new Map<TestModule, TestModule>()
+    const replacements = second?.selection
+      ? mergeSecondPass(first, second)
+      : new Map<TestModule, TestModule>()
     const modules = held[0].map((module) => replacements.get(module) ?? module)
     const errors = report ? unforgivenUnhandled(this.collector.passes, report) : held[1]
     const reason =
@@ -193,7 +195,9 @@ export class RunController {
     // The summary lists healed tests by file:line, and a test skipped by its failed beforeAll has no
     // error to take a line from: the second pass (a few files) collects Vitest's locations, which the
     // first pass leaves off for speed (src/core/test-location.ts).
-    const unlocated = [...new Set(plan.specs.map((s) => s.project.config))].filter((c) => !c.includeTaskLocation)
+    const unlocated = [...new Set(plan.specs.map((s) => s.project.config))].filter(
+      (c) => !c.includeTaskLocation,
+    )
     for (const projectConfig of unlocated) projectConfig.includeTaskLocation = true
     try {
       await this.vitest.runTestSpecifications(plan.specs)

@@ -85,7 +85,9 @@ async function scenario(name: string, plantBug: boolean): Promise<Scenario> {
     // Not the shard's own: the harness empties that folder before a run.
     reportDir: '.vitest-heal-merge-reports',
   })
-  const vitestJson = JSON.parse(readFileSync(join(first.dir, 'merged.json'), 'utf8')) as Scenario['vitestJson']
+  const vitestJson = JSON.parse(
+    readFileSync(join(first.dir, 'merged.json'), 'utf8'),
+  ) as Scenario['vitestJson']
   const out = join(WORK, `${name}-merged`)
   const healMerge = await runCli(
     ['merge', ...shards.map(({ reportDir }) => relative(WORK, reportDir)), '--out', out],
@@ -93,7 +95,13 @@ async function scenario(name: string, plantBug: boolean): Promise<Scenario> {
     WORK,
   )
   const healReport = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport
-  return { shards: shards.map(({ dir, result }) => ({ dir, result })), vitestMerge, vitestJson, healMerge, healReport }
+  return {
+    shards: shards.map(({ dir, result }) => ({ dir, result })),
+    vitestMerge,
+    vitestJson,
+    healMerge,
+    healReport,
+  }
 }
 
 function expectEachShardHealed(s: Scenario) {
@@ -111,15 +119,21 @@ function expectEachShardHealed(s: Scenario) {
 }
 
 describe('a beforeAll outage in each of two shards', () => {
-  test('with a planted bug: both shards heal, both merges say failed, exit 1', { timeout: 300_000 }, async () => {
-    const s = await scenario('shards-outage-red', true)
-    expectEachShardHealed(s)
-    const total = (BEFORE_ALL_FILES + 1) * TESTS_PER_FILE + 1
-    expect(s.vitestJson).toMatchObject({ numTotalTests: total, numFailedTests: 1, success: false })
-    expect(s.healReport.summary).toMatchObject({ total, failed: 1, testBug: 1, infra: 0 })
-    expect(s.healReport.outcome).toBe('failed')
-    expect([s.vitestMerge.code, s.healMerge.code], s.vitestMerge.output + s.healMerge.output).toEqual([1, 1])
-  })
+  test(
+    'with a planted bug: both shards heal, both merges say failed, exit 1',
+    { timeout: 300_000 },
+    async () => {
+      const s = await scenario('shards-outage-red', true)
+      expectEachShardHealed(s)
+      const total = (BEFORE_ALL_FILES + 1) * TESTS_PER_FILE + 1
+      expect(s.vitestJson).toMatchObject({ numTotalTests: total, numFailedTests: 1, success: false })
+      expect(s.healReport.summary).toMatchObject({ total, failed: 1, testBug: 1, infra: 0 })
+      expect(s.healReport.outcome).toBe('failed')
+      expect([s.vitestMerge.code, s.healMerge.code], s.vitestMerge.output + s.healMerge.output).toEqual([
+        1, 1,
+      ])
+    },
+  )
 
   test('without it: both shards heal, both merges say passed, exit 0', { timeout: 300_000 }, async () => {
     const s = await scenario('shards-outage-green', false)

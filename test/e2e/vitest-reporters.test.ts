@@ -79,7 +79,8 @@ function mergeReports(dir: string, env: Record<string, string>): Promise<RunResu
   })
 }
 
-const readJson = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as VitestJson
+const readJson = (dir: string, file: string) =>
+  JSON.parse(readFileSync(join(dir, file), 'utf8')) as VitestJson
 const statusOf = (json: VitestJson) =>
   new Map(json.testResults.flatMap((f) => f.assertionResults.map((a) => [a.title, a.status] as const)))
 /** junit's `<testsuites … failures="n">`: the run's total. */
@@ -94,46 +95,58 @@ function expectHealedPassed(statuses: Map<string, string>) {
 }
 
 describe('with a planted bug: every reporter says failed, with the bug in it and the healed tests passed', () => {
-  test('default, json, junit and a custom reporter each see one merged run', { timeout: 240_000 }, async () => {
-    const { dir, result } = await outageRun('reporters-red', true, [
-      '--reporter=default',
-      '--reporter=json',
-      '--outputFile.json=vitest.json',
-      '--reporter=junit',
-      '--outputFile.junit=junit.xml',
-      '--reporter=./custom-reporter.mjs',
-    ])
-    expect(result.output).toContain('second pass: re-running')
-    expect(result.code, result.output).toBe(1)
+  test(
+    'default, json, junit and a custom reporter each see one merged run',
+    { timeout: 240_000 },
+    async () => {
+      const { dir, result } = await outageRun('reporters-red', true, [
+        '--reporter=default',
+        '--reporter=json',
+        '--outputFile.json=vitest.json',
+        '--reporter=junit',
+        '--outputFile.junit=junit.xml',
+        '--reporter=./custom-reporter.mjs',
+      ])
+      expect(result.output).toContain('second pass: re-running')
+      expect(result.code, result.output).toBe(1)
 
-    const json = readJson(dir, 'vitest.json')
-    const total = 3 + 6 + 3 + 1
-    expect(json, result.output).toMatchObject({ numTotalTests: total, numFailedTests: 1, success: false })
-    expect(json.numPassedTests).toBe(total - 1)
-    const statuses = statusOf(json)
-    expect(statuses.get('planted bug: the total is wrong')).toBe('failed')
-    expectHealedPassed(statuses)
+      const json = readJson(dir, 'vitest.json')
+      const total = 3 + 6 + 3 + 1
+      expect(json, result.output).toMatchObject({ numTotalTests: total, numFailedTests: 1, success: false })
+      expect(json.numPassedTests).toBe(total - 1)
+      const statuses = statusOf(json)
+      expect(statuses.get('planted bug: the total is wrong')).toBe('failed')
+      expectHealedPassed(statuses)
 
-    expect(junitFailures(readFileSync(join(dir, 'junit.xml'), 'utf8'))).toBe(1)
+      expect(junitFailures(readFileSync(join(dir, 'junit.xml'), 'utf8'))).toBe(1)
 
-    const custom = readFileSync(join(dir, 'custom-report.jsonl'), 'utf8').trim().split('\n')
-    expect(custom, 'onTestRunEnd is called once').toHaveLength(1)
-    const told = JSON.parse(custom[0]!) as { starts: number; tests: { name: string; state: string }[]; errors: number; reason: string }
-    expect(told.starts, 'the second pass is not a second run').toBe(1)
-    expect(told.reason).toBe('failed')
-    // The idle pool's dead clients threw outside any test during the healed outage: forgiven.
-    expect(told.errors).toBe(0)
-    expect(told.tests).toHaveLength(total)
-    expect(told.tests.filter((t) => t.state === 'failed').map((t) => t.name)).toEqual([
-      'planted bug: the total is wrong',
-    ])
+      const custom = readFileSync(join(dir, 'custom-report.jsonl'), 'utf8').trim().split('\n')
+      expect(custom, 'onTestRunEnd is called once').toHaveLength(1)
+      const told = JSON.parse(custom[0]!) as {
+        starts: number
+        tests: { name: string; state: string }[]
+        errors: number
+        reason: string
+      }
+      expect(told.starts, 'the second pass is not a second run').toBe(1)
+      expect(told.reason).toBe('failed')
+      // The idle pool's dead clients threw outside any test during the healed outage: forgiven.
+      expect(told.errors).toBe(0)
+      expect(told.tests).toHaveLength(total)
+      expect(told.tests.filter((t) => t.state === 'failed').map((t) => t.name)).toEqual([
+        'planted bug: the total is wrong',
+      ])
 
-    expect(summaries(result.stdout), result.stdout).toBe(1)
-    expect(result.stdout).toMatch(/Tests\s+1 failed \| 12 passed/)
-  })
+      expect(summaries(result.stdout), result.stdout).toBe(1)
+      expect(result.stdout).toMatch(/Tests\s+1 failed \| 12 passed/)
+    },
+  )
 
   test('blob + vitest --merge-reports: failed, exit code 1', { timeout: 240_000 }, async () => {
-    const { dir, env, result } = await outageRun('reporters-blob-red', true, ['--reporter=dot', '--reporter=blob'])
+    const { dir, env, result } = await outageRun('reporters-blob-red', true, [
+      '--reporter=dot',
+      '--reporter=blob',
+    ])
     expect(result.code, result.output).toBe(1)
     expect(readdirSync(join(dir, '.vitest-reports'))).toEqual(['blob.json'])
     expect(summaries(result.stdout), result.stdout).toBe(1)
@@ -157,7 +170,12 @@ describe('without the planted bug: every reporter says passed', () => {
     ])
     expect(result.code, result.output).toBe(0)
     const json = readJson(dir, 'vitest.json')
-    expect(json, result.output).toMatchObject({ numTotalTests: 12, numFailedTests: 0, numFailedTestSuites: 0, success: true })
+    expect(json, result.output).toMatchObject({
+      numTotalTests: 12,
+      numFailedTests: 0,
+      numFailedTestSuites: 0,
+      success: true,
+    })
     expectHealedPassed(statusOf(json))
     expect(junitFailures(readFileSync(join(dir, 'junit.xml'), 'utf8'))).toBe(0)
     expect(summaries(result.stdout), result.stdout).toBe(1)
@@ -170,6 +188,10 @@ describe('without the planted bug: every reporter says passed', () => {
     expect(result.code, result.output).toBe(0)
     const merge = await mergeReports(dir, env)
     expect(merge.code, merge.output).toBe(0)
-    expect(readJson(dir, 'merged.json')).toMatchObject({ numTotalTests: 12, numFailedTests: 0, success: true })
+    expect(readJson(dir, 'merged.json')).toMatchObject({
+      numTotalTests: 12,
+      numFailedTests: 0,
+      success: true,
+    })
   })
 })

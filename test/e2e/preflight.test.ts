@@ -13,7 +13,19 @@ let pg: PgHandle
 
 /** pg_ctl refuses to run as root: the recovery runs it as the cluster's owner, without a shell. */
 function pgCtlStart(handle: PgHandle): string[] {
-  return ['runuser', '-u', 'postgres', '--', handle.server.binaries.pg_ctl, '-D', handle.dataDir, '-w', '-t', '20', 'start']
+  return [
+    'runuser',
+    '-u',
+    'postgres',
+    '--',
+    handle.server.binaries.pg_ctl,
+    '-D',
+    handle.dataDir,
+    '-w',
+    '-t',
+    '20',
+    'start',
+  ]
 }
 
 beforeAll(async () => {
@@ -32,7 +44,12 @@ describe('pre-flight', () => {
     expect(run.output).toMatch(/db .*healthy in \d+\.\d\d s/)
     expect(run.code, run.output).toBe(0)
     expect(run.report?.recoveries).toEqual([
-      expect.objectContaining({ service: 'db', strategy: expect.stringMatching(/^command/), ok: true, trigger: 'preflight' }),
+      expect.objectContaining({
+        service: 'db',
+        strategy: expect.stringMatching(/^command/),
+        ok: true,
+        trigger: 'preflight',
+      }),
     ])
     expect(run.report?.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
   })
@@ -43,6 +60,20 @@ describe('pre-flight', () => {
     expect(run.code, run.output).toBe(0)
     expect(run.report?.recoveries).toEqual([])
     expect(run.report?.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
+  })
+
+  test("a service's tests glob that matches no file is warned about once, in one line", async () => {
+    const run = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: pg.url, FIXTURE_TESTS: JSON.stringify(['tset/**/*.test.ts']) },
+    })
+    expect(run.code, run.output).toBe(0)
+    const warnings = run.output.split('\n').filter((line) => line.includes('matches no test file'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('services.db.tests ("tset/**/*.test.ts") matches no test file')
+    const matched = await runVitest(FIXTURE, {
+      env: { FIXTURE_PG_URL: pg.url, FIXTURE_TESTS: JSON.stringify(['test/**/*.test.ts']) },
+    })
+    expect(matched.output).not.toContain('matches no test file')
   })
 
   test('brings back a PostgreSQL stopped with pg_ctl -m immediate', async () => {
@@ -65,7 +96,10 @@ describe('pre-flight', () => {
     await pg.killHard()
     const url = pg.url.replace('postgres@', 'postgres:s3cret-pw@')
     const run = await runVitest(FIXTURE, {
-      env: { FIXTURE_PG_URL: url, FIXTURE_RECOVER: JSON.stringify([['false'], ['node', '-e', 'process.exit(3)']]) },
+      env: {
+        FIXTURE_PG_URL: url,
+        FIXTURE_RECOVER: JSON.stringify([['false'], ['node', '-e', 'process.exit(3)']]),
+      },
     })
     expect(run.code).not.toBe(0)
     expect(run.output).toContain('pre-flight failed: service "db"')
@@ -81,7 +115,10 @@ describe('pre-flight', () => {
 
   test('a recovery command that does not exist is named before anything runs', async () => {
     const run = await runVitest(FIXTURE, {
-      env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: JSON.stringify([['pg_ctl_that_is_not_there', 'start']]) },
+      env: {
+        FIXTURE_PG_URL: pg.url,
+        FIXTURE_RECOVER: JSON.stringify([['pg_ctl_that_is_not_there', 'start']]),
+      },
     })
     expect(run.code).not.toBe(0)
     expect(run.output).toContain('pg_ctl_that_is_not_there')
@@ -89,11 +126,16 @@ describe('pre-flight', () => {
   })
 
   test('doctor prints the table and exits 0 only when every service is healthy; --fix recovers', async () => {
-    const env = { FIXTURE_PG_URL: pg.url.replace('postgres@', 'postgres:hunter2@'), FIXTURE_RECOVER: JSON.stringify([pgCtlStart(pg)]) }
+    const env = {
+      FIXTURE_PG_URL: pg.url.replace('postgres@', 'postgres:hunter2@'),
+      FIXTURE_RECOVER: JSON.stringify([pgCtlStart(pg)]),
+    }
     const healthy = await runCli(['doctor'], env)
     expect(healthy.code, healthy.output).toBe(0)
     expect(healthy.output).toMatch(/service\s+kind\s+target\s+healthy\s+latency\s+recovers with/)
-    expect(healthy.output).toMatch(/db\s+postgres\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres\s+yes/)
+    expect(healthy.output).toMatch(
+      /db\s+postgres\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres\s+yes/,
+    )
     expect(healthy.output).not.toContain('hunter2')
 
     await pg.killHard()

@@ -7,9 +7,19 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, cpSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import {
+  chmodSync,
+  cpSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import { promisify } from 'node:util'
 
 const execFileAsync = promisify(execFile)
@@ -73,6 +83,7 @@ function cachedCopy(installRoot: string, cacheRoot: string): string {
   const staging = `${target}.${process.pid}-${randomBytes(4).toString('hex')}`
   try {
     cpSync(installRoot, staging, { recursive: true, verbatimSymlinks: true })
+    rehomeSymlinks(staging, installRoot)
     chmodSync(staging, 0o755)
     if (!isOurs(target)) {
       // Not ours (someone else's, or a broken leftover): ours replaces it.
@@ -86,6 +97,28 @@ function cachedCopy(installRoot: string, cacheRoot: string): string {
     rmSync(staging, { recursive: true, force: true })
   }
   return target
+}
+
+/**
+ * The libraries' version links (`libicuuc.so.60` → `libicuuc.so.60.2`) may be absolute, pointing
+ * back into the private installation (a copy made by Node's cpSync without verbatimSymlinks makes
+ * them so): the user would still not reach them. A link into the installation becomes a relative
+ * link inside the copy; a link out of it becomes a copy of its target.
+ */
+function rehomeSymlinks(dir: string, installRoot: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isSymbolicLink()) continue
+    const link = join(entry.parentPath, entry.name)
+    const target = readlinkSync(link)
+    if (!isAbsolute(target)) continue
+    rmSync(link)
+    const inside = relative(installRoot, target)
+    if (!inside.startsWith('..') && !isAbsolute(inside)) {
+      symlinkSync(relative(entry.parentPath, join(dir, inside)), link)
+    } else {
+      cpSync(target, link, { dereference: true, recursive: true })
+    }
+  }
 }
 
 /**

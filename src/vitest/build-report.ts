@@ -73,6 +73,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   const errors = outsideErrors({
     passes: input.passes,
     records: input.records,
+    timeline: input.timeline,
     classify: (errors) => classifyErrors(errors, []),
     clean,
   })

@@ -4,34 +4,37 @@
  * why it is forgiven or fails the run. None is dropped: plain Vitest fails the run on each of them.
  */
 import { forgiveOutsideError } from '../core/forgive.js'
-import { moduleKey, type OutsideError } from '../core/report.js'
+import { recoveryInRun } from '../core/recovery-evidence.js'
+import { moduleKey, type HealthEvent, type OutsideError } from '../core/report.js'
 import type { ErrorLike, RecoveryRecord, Verdict } from '../core/types.js'
 import type { CollectedModule, CollectedPass } from './collector.js'
 
 export interface OutsideErrorsInput {
   passes: CollectedPass[]
   records: RecoveryRecord[]
+  timeline: HealthEvent[]
   classify: (errors: ErrorLike[]) => Verdict
   clean: (text: string) => string
 }
 
 export function outsideErrors(input: OutsideErrorsInput): OutsideError[] {
-  // A start in the pre-flight is no outage that a test's hook could have run into.
-  const recovered = new Set(
-    input.records.filter((r) => r.ok && r.trigger !== 'preflight').map((r) => r.service),
-  )
   const second = input.passes[1]
   const out: OutsideError[] = []
   input.passes.forEach((pass, i) => {
     const passNumber = (i === 0 ? 1 : 2) as 1 | 2
     const add = (error: ErrorLike, where: Omit<OutsideError, keyof Fields>, repaired: boolean) => {
       const verdict = input.classify([error])
+      // Only the outage of the service the error blames can excuse it; blaming nobody excuses nothing.
+      const recovery =
+        verdict.kind === 'infra' && verdict.service !== undefined
+          ? recoveryInRun(verdict.service, input.records, input.timeline)
+          : undefined
       out.push({
         ...where,
         pass: passNumber,
         ...fieldsOf(error, input.clean),
         verdict,
-        ...forgiveOutsideError(verdict, { recovered, repaired }),
+        ...forgiveOutsideError(verdict, { recovery, repaired }),
       })
     }
     for (const module of pass.modules) {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import type { ErrorLike, RecoveryRecord } from '../../../src/core/types.js'
 import { buildRunReport, type BuildReportInput } from '../../../src/vitest/build-report.js'
 import { moduleKey, testKey } from '../../../src/core/report.js'
+import { BACK_BY_ANOTHER_PROCESS } from '../../../src/core/recovery-evidence.js'
 import type { CollectedModule, CollectedPass, CollectedTest } from '../../../src/vitest/collector.js'
 
 const refused = { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' }
@@ -285,6 +286,15 @@ describe('buildRunReport', () => {
       }),
     ])
     expect(healed.outcome).toBe('passed')
+
+    // Recovered by another vitest process on the host (through the host lock): an outage that ended too.
+    const elsewhere = build([suiteError(terminated)], {
+      timeline: [
+        { service: 'db', at: new Date(10).toISOString(), state: 'down' },
+        { service: 'db', at: new Date(20).toISOString(), state: 'healthy', detail: BACK_BY_ANOTHER_PROCESS },
+      ],
+    })
+    expect(elsewhere.errors?.[0]).toMatchObject({ forgiven: true, why: expect.stringContaining('another vitest process') })
 
     // A recovery of the database forgives no TypeError.
     const bug = build([suiteError(typeError)], { records: [recovered] })

@@ -48,6 +48,8 @@ export {
   recover,
   pgCtl,
   type PgCtlOptions,
+  pgTerminateIdle,
+  type PgTerminateIdleOptions,
   type PostgresServiceOptions,
   type LocalPostgresOptions,
   type HttpServiceOptions,

@@ -28,6 +28,8 @@ export interface HealableService {
   recover(trigger: RecoveryTrigger): Promise<{ healthy: boolean; records: RecoveryRecord[] }>
   /** The end of an owned service's output: the evidence when its breaker opens. */
   logTail?(): string
+  /** Runs the service's reliefs when it is up but full (saturated); absent when it has none. */
+  relieve?(trigger: RecoveryTrigger): Promise<RecoveryRecord[]>
   /**
    * Names the service across processes for the host lock: the same for every vitest run that
    * shares it, e.g. its host and port (hostLockKey()); a function when it is known only once the
@@ -198,13 +200,20 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   ): Promise<Outage> {
     const first = await service.probe()
     // A full service is not a dead one: restarting it would kill every client, the failing test's too.
-    if (first.state === 'healthy')
-      return settled({
-        healthy: true,
-        recovered: false,
-        outage: false,
-        ...(first.saturated ? { saturated: first.detail } : {}),
-      })
+    // Only its reliefs (ending idle connections) run, when configured.
+    if (first.state === 'healthy') {
+      const relief = first.saturated && service.relieve ? await service.relieve(trigger) : []
+      allRecords.push(...relief)
+      return settled(
+        {
+          healthy: true,
+          recovered: false,
+          outage: false,
+          ...(first.saturated ? { saturated: first.detail } : {}),
+        },
+        relief,
+      )
+    }
     emit(name, first.state, evidence ?? first.detail)
     const downAt = events.at(-1)!.at
     const backUp = (by: TryRecovery['by'], record?: RecoveryRecord): TryRecovery => ({

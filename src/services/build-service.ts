@@ -101,9 +101,12 @@ export interface OwnedParts {
 
 export function buildService(ctx: ResolveContext, parts: ServiceParts): Service {
   const { common } = parts
+  // A relief cannot help a service that is down, and a restart must never be a full one's answer.
+  const reliefs = common.recoveries.filter((recovery) => recovery.relieves === 'saturation')
+  const forOutage = common.recoveries.filter((recovery) => recovery.relieves !== 'saturation')
   const recoveries = parts.owned
-    ? [restartRecovery(`${ctx.key}.start`, parts.owned), ...common.recoveries]
-    : common.recoveries
+    ? [restartRecovery(`${ctx.key}.start`, parts.owned), ...forOutage]
+    : forOutage
   return {
     name: ctx.name,
     kind: parts.kind,
@@ -113,6 +116,7 @@ export function buildService(ctx: ResolveContext, parts: ServiceParts): Service 
     startTimeoutMs: common.startTimeoutMs,
     checkTimeoutMs: common.checkTimeoutMs,
     recoveries,
+    ...(reliefs.length === 0 ? {} : { reliefs }),
     tests: common.tests,
     target: parts.target,
     url: parts.url,

@@ -56,6 +56,8 @@ export interface Service {
   readonly startTimeoutMs: number
   readonly checkTimeoutMs: number
   readonly recoveries: readonly Recovery[]
+  /** Recoveries for a service that is up but full (`relieves: 'saturation'`), apart from `recoveries`. */
+  readonly reliefs?: readonly Recovery[]
   readonly tests: readonly string[]
   /** What it points at, secrets redacted, for tables and messages. */
   target(): string
@@ -98,6 +100,11 @@ export interface Recovery {
   readonly timeoutMs: number
   /** Key path in the options, e.g. `services.db.recover[0]`. */
   readonly key: string
+  /**
+   * `saturation`: it helps a service that is up but full (PostgreSQL 53300), not one that is down:
+   * it runs only then, and never among the recoveries of an outage.
+   */
+  readonly relieves?: 'saturation'
   /** Checks what can be checked before running (the command exists); throws a HealError naming it. */
   verify?(): Promise<void>
   /** Runs once. Rejects when it failed; the caller then probes health regardless. */

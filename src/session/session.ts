@@ -11,6 +11,7 @@ import type { RecoveryRecord, RecoveryTrigger } from '../core/types.js'
 import { createChannelServer, type ChannelServer } from '../coordinator/channel.js'
 import { createCoordinator, type Coordinator, type HealResult } from '../coordinator/coordinator.js'
 import { hostLockKey } from '../coordinator/host-lock.js'
+import { relieveService } from '../recoveries/relieve.js'
 import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Service } from '../services/types.js'
@@ -50,6 +51,13 @@ export class HealSession {
               recoverService(service, { trigger, log: (line: string) => this.status.line('working', line) }),
             logTail: service.owned ? () => service.owned!.logTail() : undefined,
             lockKey: () => hostLockKey(service.ref(), service.target()),
+            relieve: service.reliefs
+              ? (trigger: RecoveryTrigger) =>
+                  relieveService(service, service.reliefs!, {
+                    trigger,
+                    log: (line: string) => this.status.line('working', line),
+                  })
+              : undefined,
           },
         ]),
       ),

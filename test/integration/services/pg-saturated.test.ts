@@ -7,9 +7,9 @@ import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { resolveOptions } from '../../../src/config.js'
 import { probePostgres } from '../../../src/services/pg-probe.js'
-import { command, postgres } from '../../../src/services/index.js'
+import { command, pgTerminateIdle, postgres } from '../../../src/services/index.js'
 import { HealSession } from '../../../src/session/session.js'
-import { startPostgres, type PgHandle } from '../../helpers/postgres.js'
+import { queryOnce, startPostgres, type PgHandle } from '../../helpers/postgres.js'
 
 const leaked: pg.Client[] = []
 const handles: PgHandle[] = []
@@ -88,5 +88,27 @@ describe('a PostgreSQL with every connection slot taken (53300)', () => {
     expect(session.allRecords()).toEqual([])
     const rows = await Promise.all(leaked.map((client) => client.query('SELECT 1 AS one')))
     expect(rows.map((r) => r.rows[0])).toEqual(leaked.map(() => ({ one: 1 })))
+  })
+
+  it('pgTerminateIdle(), when configured, ends the idle sessions (ours spared) and nothing else runs', async () => {
+    // The tests' role holds the non-reserved slots; the relief connects as a superuser, in a reserved one.
+    const db = await fullServer({ max_connections: 5, superuser_reserved_connections: 2 })
+    await queryOnce(db.url, "CREATE ROLE app LOGIN PASSWORD 'app-pw'")
+    const appUrl = db.url.replace('postgres@', 'app:app-pw@')
+    const session = sessionOf(
+      postgres({ url: appUrl, recover: [command(['false']), pgTerminateIdle({ url: db.url })] }),
+    )
+    expect(session.options.services[0]!.recoveries.map((r) => r.strategy)).toEqual(['command:false'])
+    await leak(appUrl, 3)
+    expect(await probePostgres(appUrl, 2_000)).toMatchObject({ state: 'healthy', saturated: true })
+
+    const result = await session.heal('db', { failedAt: Date.now(), trigger: 'inline' })
+    expect(result).toMatchObject({ healthy: true, recovered: false, outage: false })
+    expect(session.allRecords()).toEqual([
+      expect.objectContaining({ service: 'db', strategy: 'pg_terminate_idle', ok: true, trigger: 'inline' }),
+    ])
+    expect(await probePostgres(appUrl, 2_000)).toMatchObject({ state: 'healthy', detail: 'SELECT 1 ok' })
+    const ended = await Promise.allSettled(leaked.map((client) => client.query('SELECT 1')))
+    expect(ended.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
   })
 })

@@ -4,6 +4,7 @@ import {
   command,
   compose,
   http,
+  pgTerminateIdle,
   postgres,
   recover,
   service,
@@ -240,6 +241,18 @@ describe('service options are validated at config time, naming the key', () => {
       'services.db.recover[0].timeout',
       'got 0',
     ],
+    [
+      'pgTerminateIdle with a URL that is not postgres',
+      postgres({ url: 'postgres://h/db', recover: [pgTerminateIdle({ url: 'http://h/' })] }),
+      'services.db.recover[0].url',
+      'expected a postgres:// URL',
+    ],
+    [
+      'pgTerminateIdle with an unknown option',
+      postgres({ url: 'postgres://h/db', recover: [pgTerminateIdle(loose({ idle: 5 }))] }),
+      'services.db.recover[0].idle',
+      'expected a known option',
+    ],
   ]
 
   it.each(cases)('%s', (_, descriptor, key, message) => {
@@ -295,6 +308,14 @@ describe('well-formed options resolve to a service', () => {
       ['compose:app', 'docker compose -f dc.yml -p p up -d app', 'services.app.recover[1]', 60_000],
     ])
     expect(app.owned?.isRunning()).toBe(false)
+  })
+
+  it('a relief (pgTerminateIdle) is kept apart from the recoveries of an outage', () => {
+    const db = postgres({ url: 'postgres://h/db', recover: [pgTerminateIdle(), command(['true'])] }).resolve(
+      ctx,
+    )
+    expect(db.recoveries.map((r) => r.strategy)).toEqual(['command:true'])
+    expect(db.reliefs?.map((r) => [r.strategy, r.relieves])).toEqual([['pg_terminate_idle', 'saturation']])
   })
 
   it('postgres({ local: true }) is owned, with no URL until started', () => {

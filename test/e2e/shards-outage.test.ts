@@ -5,14 +5,14 @@
  * selection (Vitest must not shard it again), and both merges — `vitest --merge-reports` over the
  * blobs and `vitest-heal merge` over our reports — give the same verdict and exit code.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunReport } from '../../src/core/report.js'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { ROOT, runCli, runVitest, waitForProgress, type RunResult } from './harness.js'
+import { ROOT, runCli, runVitest, type RunResult } from './harness.js'
 import { generateSuite } from './outage-suite.js'
+import { outageEnv, runThroughOutage } from './setup-outage.js'
 
 const WORK = join(ROOT, 'test/e2e/.generated')
 const BEFORE_ALL_FILES = 4
@@ -27,27 +27,15 @@ afterAll(async () => {
   await pg?.close()
 })
 
-function outageEnv() {
-  const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-shards-'))
-  return {
-    FIXTURE_PG_URL: pg.url,
-    FIXTURE_RECOVER: JSON.stringify([{ pgCtl: pg.dataDir }]),
-    FIXTURE_GO: join(scratch, 'go'),
-    FIXTURE_READY: join(scratch, 'ready'),
-  }
-}
-
 /**
  * Shard `k` of 2; the database is killed once one of its beforeAll files connected. Its report
  * directory is then kept aside, as a CI machine's artifact, under `<name>-heal-<k>`.
  */
 async function runShard(dir: string, name: string, k: number) {
-  const env = outageEnv()
-  const run = runVitest(dir, { env, args: [`--shard=${k}/2`, '--reporter=default', '--reporter=blob'] })
-  expect(await waitForProgress(env.FIXTURE_READY, 1)).toBe(true)
-  await pg.killHard()
-  writeFileSync(env.FIXTURE_GO, '')
-  const result = await run
+  const env = outageEnv(pg)
+  const result = await runThroughOutage(pg, dir, env, {
+    args: [`--shard=${k}/2`, '--reporter=default', '--reporter=blob'],
+  })
   const kept = join(WORK, `${name}-heal-${k}`)
   rmSync(kept, { recursive: true, force: true })
   cpSync(join(dir, '.vitest-heal'), kept, { recursive: true })

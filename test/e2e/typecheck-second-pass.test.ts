@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { ROOT, runVitest, waitForProgress } from './harness.js'
+import { ROOT } from './harness.js'
 import { generateSuite } from './outage-suite.js'
+import { outageEnv, runThroughOutage } from './setup-outage.js'
 
 let pg: PgHandle
 
@@ -60,23 +61,12 @@ test('a second pass does not run the typecheck again', { timeout: 240_000 }, asy
       `test: { typecheck: { enabled: true, include: ['test/**/*.test-d.ts', 'test/before-all-*.test.ts'], checker: ${JSON.stringify(checker)} },`,
     ),
   )
-  const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-typecheck-'))
-  const env = {
-    FIXTURE_PG_URL: pg.url,
-    FIXTURE_RECOVER: JSON.stringify([{ pgCtl: pg.dataDir }]),
-    FIXTURE_GO: join(scratch, 'go'),
-    FIXTURE_READY: join(scratch, 'ready'),
-    CHECKER_RUNS: join(scratch, 'checker-runs'),
-  }
-  const run = runVitest(dir, { env })
-  expect(await waitForProgress(env.FIXTURE_READY, 1)).toBe(true)
-  await pg.killHard()
-  writeFileSync(env.FIXTURE_GO, '')
-  const result = await run
+  const checkerRuns = join(mkdtempSync(join(tmpdir(), 'vitest-heal-typecheck-')), 'checker-runs')
+  const result = await runThroughOutage(pg, dir, outageEnv(pg, { CHECKER_RUNS: checkerRuns }))
   expect(result.output).toContain('second pass: re-running')
   expect(result.report?.summary.infra, result.output).toBe(0)
   expect(result.code, result.output).toBe(0)
-  const runs = existsSync(env.CHECKER_RUNS) ? readFileSync(env.CHECKER_RUNS, 'utf8').trim().split('\n') : []
+  const runs = existsSync(checkerRuns) ? readFileSync(checkerRuns, 'utf8').trim().split('\n') : []
   expect(runs, result.output).toHaveLength(1)
   expect(result.stdout.match(/^\s*Test Files\s/gm), result.stdout).toHaveLength(1)
   expect(result.stdout).toMatch(/Test Files\s+4 passed \(4\)/)

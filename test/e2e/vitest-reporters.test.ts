@@ -5,13 +5,13 @@
  * json, junit, blob and a custom reporter. Each must describe ONE run, both passes merged: the
  * healed tests passed, the planted bug failed, no file of the second pass alone, one summary.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { runVitest, waitForProgress, type RunResult } from './harness.js'
+import { runVitest, type RunResult } from './harness.js'
 import { generateSuite } from './outage-suite.js'
+import { outageEnv, runThroughOutage } from './setup-outage.js'
 
 /** Counts its calls and writes what it was told at the end of each run, one line per run. */
 const CUSTOM_REPORTER = `import { appendFileSync } from 'node:fs'
@@ -55,19 +55,9 @@ async function outageRun(name: string, plantBug: boolean, reporterArgs: string[]
     plantBug,
   })
   writeFileSync(join(dir, 'custom-reporter.mjs'), CUSTOM_REPORTER)
-  const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-reporters-'))
-  const env = {
-    FIXTURE_PG_URL: pg.url,
-    FIXTURE_RECOVER: JSON.stringify([{ pgCtl: pg.dataDir }]),
-    FIXTURE_GO: join(scratch, 'go'),
-    FIXTURE_READY: join(scratch, 'ready'),
-  }
-  const run = runVitest(dir, { env, args: reporterArgs })
-  expect(await waitForProgress(env.FIXTURE_READY, 4)).toBe(true)
-  await pg.killHard()
-  writeFileSync(env.FIXTURE_GO, '')
-  const result = await run
-  return { dir, env, result }
+  const env = outageEnv(pg)
+  const run = runThroughOutage(pg, dir, env, { args: reporterArgs }, 4)
+  return { dir, env, result: await run }
 }
 
 /** `vitest --merge-reports` over the blobs in `dir`, with a json reporter. */

@@ -147,7 +147,8 @@ describe('an outage where the inline path cannot heal', () => {
     expect(result.report?.summary.failed, result.output).toBe(0)
     expect(result.report?.summary.healed).toBeGreaterThanOrEqual(15)
     expect(result.report?.unhandledErrors?.length ?? 0).toBeGreaterThan(0)
-    expect(result.output).toMatch(/Unhandled Errors?/)
+    // Forgiven: in our report (above), not in Vitest's summary, which tells the healed run.
+    expect(result.output).not.toMatch(/Unhandled Errors?/)
     expect(result.code, result.output).toBe(0)
   })
 })

@@ -144,54 +144,45 @@ function servicesAt(pool: readonly ServiceRef[], address: Address): ServiceRef[]
   return pool.filter((service) => endpointsOf(service).some((endpoint) => sameEndpoint(address, endpoint)))
 }
 
-/** The first address that names exactly one service of `pool` (tags may narrow several). */
+/**
+ * The first address that names exactly one service of `pool` (tags may narrow several), and
+ * whether any address was read at all. Addresses are read lazily, only until one decides.
+ */
 function byAddress(
   pool: readonly ServiceRef[],
   addresses: Iterable<Address>,
   tags: readonly string[] | undefined,
-): string | undefined {
+): { blamed: string | undefined; named: boolean } {
+  let named = false
   for (const address of addresses) {
+    named = true
     const blamed = settle(servicesAt(pool, address), tags)
-    if (blamed !== undefined) return blamed
+    if (blamed !== undefined) return { blamed, named }
   }
-  return undefined
-}
-
-/** Reads a (lazy) iterable once, and again from what was read. */
-function replayable(addresses: Iterable<Address>): Iterable<Address> {
-  const read: Address[] = []
-  const source = addresses[Symbol.iterator]()
-  return {
-    *[Symbol.iterator]() {
-      yield* read
-      for (let next = source.next(); next.done !== true; next = source.next()) {
-        read.push(next.value)
-        yield next.value
-      }
-    },
-  }
+  return { blamed: undefined, named }
 }
 
 export function blameService(services: readonly ServiceRef[], evidence: BlameEvidence): string | undefined {
   const { family, clientKind, tags } = evidence
   if (family !== undefined && services.some((service) => service.name === family)) return family
   const ofFamily = family === undefined ? [] : services.filter((service) => service.kind === family)
-  if (ofFamily.length > 0) {
+  // The one service of the rule's kind: no address needs reading (they are the costly part).
+  if (ofFamily.length === 1) return ofFamily[0]!.name
+  if (ofFamily.length > 1) {
     // Several of the kind and nothing to tell them apart: nobody is blamed, and the coordinator
     // checks them all, rather than blaming a service of another kind the text happens to name.
-    return byAddress(ofFamily, evidence.addresses, tags) ?? settle(ofFamily, tags)
+    return byAddress(ofFamily, evidence.addresses, tags).blamed ?? settle(ofFamily, tags)
   }
-  const addresses = replayable(evidence.addresses)
-  const blamed = byAddress(services, addresses, tags)
+  const { blamed, named } = byAddress(services, evidence.addresses, tags)
   if (blamed !== undefined) return blamed
-  if (clientKind !== undefined) {
-    const ofClient = services.filter((service) => service.kind === clientKind)
-    // Only when no address was given: one that names no declared service points elsewhere.
-    const named = [...addresses].length > 0
-    if (!named) {
-      const single = settle(ofClient, tags)
-      if (single !== undefined) return single
-    }
+  // An HTTP client's error that names no address at all: the one service of that kind. One that
+  // names an address no service has points elsewhere (an external API).
+  if (clientKind !== undefined && !named) {
+    const single = settle(
+      services.filter((service) => service.kind === clientKind),
+      tags,
+    )
+    if (single !== undefined) return single
   }
   // A family with no configured service of that kind (pg behind a `tcp` service) leaves the tags to decide.
   const wanted = needed(tags)

@@ -49,8 +49,14 @@ export async function probePostgres(connectionString: string, timeoutMs: number)
     const occupancy = await withDeadline(
       (async () => {
         await client.connect()
-        const result = await client.query<Occupancy>(PROBE_SQL)
-        return result.rows[0]
+        try {
+          return (await client.query<Occupancy>(PROBE_SQL)).rows[0]
+        } catch (error) {
+          // A PostgreSQL-compatible server without these views or settings (42xxx) is still up.
+          if (!String((error as { code?: unknown }).code).startsWith('42')) throw error
+          await client.query('SELECT 1')
+          return undefined
+        }
       })(),
       timeoutMs,
     )

@@ -63,6 +63,11 @@ describe('a PostgreSQL with every connection slot taken (53300)', () => {
     expect(read.detail).toBe('saturated: 4 of 4 connections in use (1 reserved for superusers)')
     await Promise.all(leaked.splice(0).map((client) => client.end()))
     expect(await probePostgres(counted.url, 2_000)).toMatchObject({ state: 'healthy', detail: 'SELECT 1 ok' })
+    // A role that may not read pg_stat_activity (42501) is still answered: the probe falls back to SELECT 1.
+    await queryOnce(counted.url, "CREATE ROLE probe LOGIN PASSWORD 'probe-pw'")
+    await queryOnce(counted.url, 'REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC')
+    const probeUrl = counted.url.replace('postgres@', 'probe:probe-pw@')
+    expect(await probePostgres(probeUrl, 2_000)).toMatchObject({ state: 'healthy', detail: 'SELECT 1 ok' })
   })
 
   it('an external one: its recovery command does not run and it is not declared broken', async () => {

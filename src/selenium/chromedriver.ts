@@ -79,6 +79,8 @@ export async function startChromedriver(options: ChromedriverOptions = {}): Prom
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = waitForExit(child)
+  // 'close' comes after the output is read ('exit' may come before): the error then quotes it.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
 
   const ready = await Promise.race([
@@ -87,7 +89,7 @@ export async function startChromedriver(options: ChromedriverOptions = {}): Prom
       (error) =>
         new HealError('E_COMMAND_NOT_FOUND', `chromedriver could not start: ${path}: ${error.message}`),
     ),
-    exited.then(
+    closed.then(
       () => new HealError('E_COMMAND_FAILED', `chromedriver exited at start: ${log.slice(-5).join(' | ')}`),
     ),
   ])

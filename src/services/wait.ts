@@ -23,7 +23,7 @@ export interface WaitResult {
   healthy: boolean
   elapsedMs: number
   probes: number
-  /** The last probe, or a synthetic `down` one when the wait ended before a probe could answer. */
+  /** The last answer a probe gave, or a synthetic `down` one when none answered within the wait. */
   last: HealthProbe
   /** Why it stopped before the timeout: `aborted`, or the `giveUp` reason. */
   stoppedBecause?: string
@@ -60,10 +60,14 @@ export async function pollUntilHealthy(
     if (options.signal?.aborted) return result(false, 'aborted')
     const answer = await probeWithin(probe, Math.max(0, remaining()), clock, options.signal)
     if (answer === undefined) {
-      last = {
-        state: 'down',
-        detail: `no answer within the ${options.timeoutMs} ms wait`,
-        latencyMs: elapsed(),
+      // The probe that meets the deadline usually has almost no time left: what the service said
+      // before it (57P03, `not ready: …`) explains the failure better than that cut-off probe.
+      if (probes === 0) {
+        last = {
+          state: 'down',
+          detail: `no answer within the ${options.timeoutMs} ms wait`,
+          latencyMs: elapsed(),
+        }
       }
       return result(false, options.signal?.aborted ? 'aborted' : undefined)
     }

@@ -1,10 +1,12 @@
 /**
  * An owned chromedriver's start waits on the same `/status` probe and poll as a `webdriver()`
- * service. Real processes: stand-in drivers (small Node servers taking `--port=`) that are slow to
- * be ready, never ready, or die at start; and the real chromedriver where it is installed.
+ * service. Real processes and sockets: stand-in drivers that are slow to be ready, never ready, or
+ * die at start; and the real chromedriver where it is installed.
  */
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { DEFAULT_CHROMEDRIVER_PATH, startChromedriver } from '../../../src/selenium/chromedriver.js'
@@ -12,48 +14,60 @@ import { DEFAULT_CHROMEDRIVER_PATH, startChromedriver } from '../../../src/selen
 const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-fake-driver-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-/** A stand-in driver: answers `/status` with ready=false until `readyAfterMs`, then ready=true. */
-function fakeDriver(name: string, body: string): string {
+/** A stand-in driver: an executable that takes chromedriver's arguments. */
+function fakeDriver(name: string, script: string): string {
   const path = join(scratch, name)
-  writeFileSync(
-    path,
-    `#!${process.execPath}
-const port = Number(process.argv.find((a) => a.startsWith('--port=')).slice(7))
-const startedAt = Date.now()
-${body}
-`,
-  )
+  writeFileSync(path, script)
   chmodSync(path, 0o755)
   return path
 }
 
-const server = (readyAfterMs: number): string => `require('node:http').createServer((req, res) => {
-  const ready = Date.now() - startedAt >= ${readyAfterMs}
-  res.setHeader('content-type', 'application/json')
-  res.end(JSON.stringify({ value: { ready, message: ready ? 'ready' : 'still warming up' } }))
-}).listen(port, '127.0.0.1')`
+/**
+ * The `/status` a driver would serve, answered from this process (a stand-in driver that only
+ * sleeps holds the port's place), so a slow start of a Node child cannot blur the timings.
+ */
+async function statusServer(readyAfterMs: number): Promise<{ port: number; close(): void }> {
+  const startedAt = Date.now()
+  const server = createServer((_, res) => {
+    const ready = Date.now() - startedAt >= readyAfterMs
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ value: { ready, message: ready ? 'ready' : 'still warming up' } }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() }
+}
+
+const SLEEPER = '#!/bin/sh\nexec sleep 60\n'
 
 describe('startChromedriver waits for /status', () => {
   test('until the driver says ready', async () => {
-    const driver = await startChromedriver({ path: fakeDriver('slow', server(400)), startTimeout: 10_000 })
+    const status = await statusServer(400)
+    const startedAt = Date.now()
+    const driver = await startChromedriver({ path: fakeDriver('slow', SLEEPER), port: status.port, startTimeout: 10_000 })
     try {
-      const answer = (await (await fetch(`${driver.url}/status`)).json()) as { value: { ready: boolean } }
-      expect(answer.value.ready).toBe(true)
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350)
+      expect(driver.isRunning()).toBe(true)
     } finally {
       await driver.stop()
+      status.close()
     }
   })
 
   test('gives up after startTimeout with what the driver last said', async () => {
-    await expect(startChromedriver({ path: fakeDriver('never', server(1e9)), startTimeout: 4_000 })).rejects.toThrow(
-      /chromedriver at http:\/\/127\.0\.0\.1:\d+ not ready after \d+ ms: not ready: still warming up/,
-    )
+    const status = await statusServer(1e9)
+    try {
+      await expect(startChromedriver({ path: fakeDriver('never', SLEEPER), port: status.port, startTimeout: 800 })).rejects.toThrow(
+        /chromedriver at http:\/\/127\.0\.0\.1:\d+ not ready after \d+ ms: not ready: still warming up/,
+      )
+    } finally {
+      status.close()
+    }
   })
 
   test('a driver that dies at start fails at once with its output, not at the timeout', async () => {
     const startedAt = Date.now()
     await expect(
-      startChromedriver({ path: fakeDriver('dies', "console.error('no chrome here'); process.exit(3)"), startTimeout: 20_000 }),
+      startChromedriver({ path: fakeDriver('dies', '#!/bin/sh\necho no chrome here >&2\nexit 3\n'), startTimeout: 20_000 }),
     ).rejects.toThrow(/chromedriver exited at start: no chrome here/)
     expect(Date.now() - startedAt).toBeLessThan(10_000)
   })

@@ -62,6 +62,18 @@ describe('waitUntilHealthy', () => {
     expect(result.last.detail).toBe('no answer within the 2000 ms wait')
   })
 
+  it('when the probe at the deadline is cut off, reports what the service said before it', async () => {
+    const clock = new FakeClock()
+    let calls = 0
+    const saysStartingThenHangs = async (): Promise<HealthProbe> => {
+      if (++calls <= 3) return starting
+      await clock.sleep(60_000)
+      return healthy
+    }
+    const result = await pollUntilHealthy(saysStartingThenHangs, { timeoutMs: 1_000, clock })
+    expect(result).toMatchObject({ healthy: false, elapsedMs: 1_000, probes: 3, last: starting })
+  })
+
   it('turns a probe that throws into a down answer and keeps polling', async () => {
     const clock = new FakeClock()
     let calls = 0

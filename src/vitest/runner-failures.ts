@@ -184,10 +184,14 @@ async function outageDuringTry(
   state: TestHealState,
   verdict: Verdict,
 ): Promise<TryRecovery | undefined> {
+  // An outage a helper already healed inside this try (a page load the Selenium fixture reloaded)
+  // is over before the failure: only what was down after it counts.
+  const healedInside = (test.meta.vitestHealInline ?? []).map((f) => f.startedAt + f.durationMs)
+  const since = Math.max(state.tryStartedAt, ...healedInside)
   for (const service of state.meta.needs) {
     const reply = await control(config).heal({
       service,
-      failedAt: state.tryStartedAt,
+      failedAt: since,
       test: `${state.identity.file} > ${test.name}`,
       evidence: `assertion during the try: ${verdict.evidence}`,
     })

@@ -117,6 +117,7 @@ export class RunController {
         : modules.some((m) => !m.ok()) || errors.length > 0
           ? 'failed'
           : 'passed'
+    keepUnhandledErrors(this.vitest, errors)
     await this.hold.release([modules, errors, reason])
   }
 
@@ -269,6 +270,17 @@ export class RunController {
 /** Vitest's reporter instances (created before `start`; not in Vitest's public types). */
 function reportersOf(vitest: Vitest): ReadonlyArray<Reporter> {
   return (vitest as unknown as { reporters?: Reporter[] }).reporters ?? []
+}
+
+/**
+ * Vitest's state holds the second pass's unhandled errors only (each run clears them); reporters
+ * that read the state rather than their arguments (4.1's html) must see the same list as the rest.
+ */
+function keepUnhandledErrors(vitest: Vitest, errors: ReadonlyArray<SerializedError>): void {
+  const state = vitest.state as unknown as { clearErrors?: () => void; errorsSet?: Set<unknown> }
+  if (!state.errorsSet || !state.clearErrors) return
+  state.clearErrors()
+  for (const error of errors) state.errorsSet.add(error)
 }
 
 /**

@@ -6,7 +6,9 @@
  * healed tests passed, the planted bug failed, no file of the second pass alone, one summary.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
 import { runVitest, type RunResult } from './harness.js'
@@ -147,6 +149,51 @@ describe('with a planted bug: every reporter says failed, with the bug in it and
     expect(statusOf(json).get('planted bug: the total is wrong')).toBe('failed')
     expectHealedPassed(statusOf(json))
   })
+})
+
+/** The html reporter needs @vitest/ui, which this package does not depend on. */
+const requireHere = createRequire(import.meta.url)
+const hasUi = (() => {
+  try {
+    requireHere.resolve('@vitest/ui/package.json')
+    return true
+  } catch {
+    return false
+  }
+})()
+
+interface HtmlTask {
+  type: string
+  name: string
+  result?: { state?: string }
+  tasks?: HtmlTask[]
+}
+
+test.skipIf(!hasUi)('html (with @vitest/ui installed): the merged run', { timeout: 240_000 }, async () => {
+  const { dir, result } = await outageRun('reporters-html', true, [
+    '--reporter=default',
+    '--reporter=html',
+    '--outputFile.html=html/index.html',
+  ])
+  expect(result.code, result.output).toBe(1)
+  // The report's data: flatted JSON, gzipped (Vitest's blob format too).
+  const { parse } = createRequire(requireHere.resolve('vitest'))('flatted') as {
+    parse: (text: string) => unknown
+  }
+  const meta = parse(gunzipSync(readFileSync(join(dir, 'html/html.meta.json.gz'))).toString()) as {
+    files: HtmlTask[]
+    unhandledErrors: unknown[]
+  }
+  const tests = (tasks: HtmlTask[]): HtmlTask[] =>
+    tasks.flatMap((t) => (t.type === 'test' ? [t] : tests(t.tasks ?? [])))
+  const all = tests(meta.files)
+  expect(all).toHaveLength(13)
+  expect(all.filter((t) => t.result?.state === 'fail').map((t) => t.name)).toEqual([
+    'planted bug: the total is wrong',
+  ])
+  const broken = all.filter((t) => /^(before-all|top-level) file/.test(t.name))
+  expect(broken.map((t) => t.result?.state)).toEqual(Array(9).fill('pass'))
+  expect(meta.unhandledErrors).toEqual([])
 })
 
 describe('without the planted bug: every reporter says passed', () => {

@@ -11,7 +11,7 @@ import type { OutsideError, TestOutcome, TestReport, TryRecord, TryRecovery } fr
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
 import { markup, trusted, type Markup } from './html-escape.js'
-import { timelineSvg } from './timeline-svg.js'
+import { timelineChunks } from './timeline-svg.js'
 import { errorText, location, projectFile, rootCause, seconds, type ReportView } from './view.js'
 
 export const HTML_FILE = 'index.html'
@@ -48,8 +48,7 @@ img.shot{max-width:100%;border:1px solid #d0d7de;margin:4px 0}
 .recovery-ok rect{fill:#0969da}.recovery-failed rect{fill:#fff;stroke:#cf222e;stroke-width:1.5}
 .tl-plot .recovery-failed .recovery-label{fill:#cf222e}.tl-plot .recovery-ok .recovery-label{fill:#0969da}
 .file-span{fill:#d0d7de}.file-span.packed{fill:#eaeef2}.file-span.packed.odd{fill:#d0d7de}
-line.try{stroke-width:2}line.try.broke{stroke-width:3}
-line.o-passed{stroke:#4ac26b}line.o-healed{stroke:#0969da}line.o-flaky{stroke:#d4a72c}line.o-failed{stroke:#cf222e}
+rect.try.o-passed{fill:#4ac26b}rect.try.o-healed{fill:#0969da}rect.try.o-flaky{fill:#d4a72c}rect.try.o-failed{fill:#cf222e}
 .legend span{margin-right:14px;white-space:nowrap}.legend svg{vertical-align:-1px}
 `
 
@@ -91,7 +90,7 @@ function legend(): Markup {
   const swatch = (cls: string): Markup =>
     markup`<svg width="12" height="12"><rect class="${cls}" width="12" height="12"></rect></svg>`
   const tick = (cls: string): Markup =>
-    markup`<svg width="6" height="12"><line class="try ${cls}" x1="3" x2="3" y1="0" y2="12"></line></svg>`
+    markup`<svg width="6" height="12"><rect class="try ${cls}" x="2" y="0" width="3" height="12"/></svg>`
   const items: [Markup, string][] = [
     [swatch('st-healthy'), 'healthy'],
     [swatch('st-starting'), 'starting'],
@@ -257,7 +256,9 @@ export function* htmlChunks(view: ReportView, reportDir: string): Generator<stri
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}</style></head>
 <body>${header(view)}
-<h2>Timeline</h2>${timelineSvg(view)}${legend()}
+<h2>Timeline</h2>`.value
+  yield* timelineChunks(view)
+  yield markup`${legend()}
 ${outsideErrorsSection(view)}
 ${recoveriesTable(view)}
 ${testsTableHead(view)}`.value

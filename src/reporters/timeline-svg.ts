@@ -24,12 +24,16 @@ import {
 const TICKS = 5
 /** One row per file up to this many; the rest (files where everything passed first) share packed rows. */
 const MAX_FILE_ROWS = 40
+/** Past this many packed files, their spans are not drawn: see packedRow. */
+const MAX_PACKED_SPANS = 300
 /** Packed rows hold files that ran one after another; beyond this many, files share a row's time. */
 const MAX_PACKED_ROWS = 6
 /** What a 12 px label needs per character, and the plot's width on an 800 px page: see labelLevels. */
 const LABEL_CHAR_PX = 6.8
 const NARROW_PLOT_PX = 560
 const LABEL_LINE = 13
+/** Passed ticks closer than 1/TICK_RESOLUTION of the axis are drawn once: see ticks. */
+const TICK_RESOLUTION = 2000
 /** Past this fraction of the axis a label goes left of its mark, so it stays inside the picture. */
 const LABEL_FLIP = 0.72
 
@@ -46,11 +50,11 @@ function fraction(view: ReportView, ms: number): number {
 }
 
 function pct(view: ReportView, ms: number): string {
-  return `${(fraction(view, ms) * 100).toFixed(3)}%`
+  return `${(fraction(view, ms) * 100).toFixed(2)}%`
 }
 
 function widthPct(view: ReportView, from: number, to: number): string {
-  return `${(Math.max(0, fraction(view, to) - fraction(view, from)) * 100).toFixed(3)}%`
+  return `${(Math.max(0, fraction(view, to) - fraction(view, from)) * 100).toFixed(2)}%`
 }
 
 /** A label at a point of the axis, on the side where it has room. */
@@ -184,11 +188,13 @@ function fileRows(view: ReportView): FileRow[] {
   const rows = new Map<string, FileRow>()
   for (const test of view.report.tests) {
     const tries = test.tries ?? []
-    tries.forEach((attempt, index) => {
+    if (tries.length === 0) continue
+    const key = projectFile(test)
+    let found = rows.get(key)
+    for (let index = 0; index < tries.length; index++) {
+      const attempt = tries[index] as TryRecord
       const at = attempt.startedAt === undefined ? Number.NaN : Date.parse(attempt.startedAt)
-      if (Number.isNaN(at)) return
-      const key = projectFile(test)
-      let found = rows.get(key)
+      if (Number.isNaN(at)) continue
       if (!found) {
         found = { key, label: key, tries: [], from: Number.POSITIVE_INFINITY, to: 0, broken: false }
         rows.set(key, found)
@@ -196,28 +202,42 @@ function fileRows(view: ReportView): FileRow[] {
       const from = at - view.startMs
       const to = from + attempt.durationMs
       found.tries.push({ test, attempt, index, from, to })
-      found.from = Math.min(found.from, from)
-      found.to = Math.max(found.to, to)
+      if (from < found.from) found.from = from
+      if (to > found.to) found.to = to
       if (attempt.state === 'failed') found.broken = true
-    })
+    }
   }
   return [...rows.values()].sort((a, b) => a.from - b.from)
 }
 
+/** A try is a tick of fixed pixel width placed at a percentage: visible however short it was. */
 function tryTick(view: ReportView, placed: PlacedTry): Markup {
   const cls = tryClass(placed.test, placed.attempt)
   const x = pct(view, placed.from)
-  if (cls === 'passed') return markup`<line class="try o-passed" x1="${x}" x2="${x}" y1="2" y2="14"></line>`
+  if (cls === 'passed') return markup`<rect class="try o-passed" x="${x}" y="2" width="2" height="12"/>`
   const tip = `${placed.test.outcome}: ${placed.test.name} — ${location(placed.test)}, try ${placed.index + 1} ${placed.attempt.state} at ${seconds(placed.from)}`
-  return markup`<line class="try broke o-${cls}" x1="${x}" x2="${x}" y1="0" y2="16"><title>${tip}</title></line>`
+  return markup`<rect class="try broke o-${cls}" x="${x}" y="0" width="3" height="16"><title>${tip}</title></rect>`
 }
 
-/** Passed tries first, so the tries that broke are drawn on top and never hidden by a neighbour. */
+/**
+ * Passed tries first, so the tries that broke are drawn on top and never hidden by a neighbour.
+ * Passed ticks less than a pixel apart (on a 2,000 px plot) would paint the same pixels: one is drawn.
+ */
 function ticks(view: ReportView, tries: PlacedTry[]): Markup[] {
-  const ordered = [...tries].sort(
-    (a, b) => Number(a.attempt.state === 'failed') - Number(b.attempt.state === 'failed'),
-  )
-  return ordered.map((t) => tryTick(view, t))
+  const painted = new Set<number>()
+  const passed: Markup[] = []
+  const broke: Markup[] = []
+  for (const t of tries) {
+    if (tryClass(t.test, t.attempt) !== 'passed') {
+      broke.push(tryTick(view, t))
+      continue
+    }
+    const pixel = Math.round(fraction(view, t.from) * TICK_RESOLUTION)
+    if (painted.has(pixel)) continue
+    painted.add(pixel)
+    passed.push(tryTick(view, t))
+  }
+  return [...passed, ...broke]
 }
 
 function fileRow(view: ReportView, file: FileRow): Markup {
@@ -246,8 +266,15 @@ function packRows(files: FileRow[]): FileRow[][] {
   return packed
 }
 
-function packedRow(view: ReportView, files: FileRow[], label: string, title: string): Markup {
-  const spans = files.map(
+function packedRow(
+  view: ReportView,
+  files: FileRow[],
+  label: string,
+  title: string,
+  withSpans: boolean,
+): Markup {
+  // Thousands of file spans in a few rows are a smear that costs megabytes: then only the ticks.
+  const spans = (withSpans ? files : []).map(
     (f, i) =>
       markup`<rect class="file-span packed${i % 2 ? ' odd' : ''}" x="${pct(view, f.from)}" y="4" width="${widthPct(view, f.from, f.to)}" height="8"><title>${f.label}</title></rect>`,
   )
@@ -276,11 +303,17 @@ function testRows(view: ReportView): Markup[] {
       group,
       i === 0 ? `${rest.length} more files${allPassed ? ', all passed' : ''}` : '',
       title,
+      rest.length <= MAX_PACKED_SPANS,
     ),
   )
   return [heading, ...files.filter((f) => own.has(f)).map((f) => fileRow(view, f)), ...packed]
 }
 
-export function timelineSvg(view: ReportView): Markup {
-  return markup`<div id="timeline" role="img" aria-label="Run timeline: service health, outages, recoveries and the tries of every test over time">${axisRow(view)}${view.lanes.map((lane) => laneRow(view, lane))}${testRows(view)}</div>`
+/** The timeline a row at a time: a large run's tests lane is never one giant string. */
+export function* timelineChunks(view: ReportView): Generator<string> {
+  yield markup`<div id="timeline" role="img" aria-label="Run timeline: service health, outages, recoveries and the tries of every test over time">${axisRow(view)}`
+    .value
+  for (const lane of view.lanes) yield laneRow(view, lane).value
+  for (const row of testRows(view)) yield row.value
+  yield '</div>'
 }

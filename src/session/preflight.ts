@@ -94,6 +94,8 @@ async function preflightOne(
   const probe = await service.probe()
   steps.push({ what: 'check', said: describeProbe(probe), durationMs: probe.latencyMs })
   if (probe.state === 'healthy') {
+    // Every service gets a lane in the timeline from the pre-flight on, also one that never broke.
+    event('healthy', probe.detail)
     status.line('ok', `${service.name} healthy (${service.target()}, ${Math.round(probe.latencyMs)} ms)`)
     return { service: service.name, healthy: true, steps }
   }
@@ -106,6 +108,7 @@ async function preflightOne(
     const waited = await waitUntilHealthy(service, { timeoutMs: service.startTimeoutMs })
     steps.push({ what: 'wait', said: describeProbe(waited.last), durationMs: waited.elapsedMs })
     if (waited.healthy) {
+      event('healthy', `${waited.last.detail} (was starting up)`)
       status.line('ok', `${service.name} healthy after ${formatSeconds(waited.elapsedMs)}`)
       return { service: service.name, healthy: true, steps }
     }

@@ -43,6 +43,19 @@ describe('pre-flight: a first start is not a recovery', () => {
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+  it('a service already healthy gets its lane from the pre-flight on: one healthy event, no recovery', async () => {
+    const port = await freePort()
+    const server = (await import('node:http')).createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((done) => server.listen(port, '127.0.0.1', done))
+    try {
+      const run = await preflight({ app: http({ url: `http://127.0.0.1:${port}/health` }) })
+      expect(run.records).toEqual([])
+      expect(run.timeline.map((e) => [e.service, e.state])).toEqual([['app', 'healthy']])
+    } finally {
+      await new Promise((done) => server.close(done))
+    }
+  })
+
   it('an owned app not running yet says starting, goes to the timeline as a start, not to recoveries', async () => {
     const port = await freePort()
     const run = await preflight({

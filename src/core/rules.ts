@@ -88,6 +88,21 @@ const jsError = (name: string): Entry => ({
 })
 
 const CATALOGUE: Entry[] = [
+  // A bot-protection page (Cloudflare, a CAPTCHA) answered instead of the app: the environment
+  // refused the browser, whatever the test then asserted about the page. Before the assertion rule
+  // and final, so it is never a test bug; no service to heal, so only the small flaky budget is spent.
+  {
+    id: 'security.challenge',
+    kind: 'infra',
+    category: 'security_challenge',
+    precedence: 'final',
+    shapes: [
+      {
+        message:
+          /\b(?:cloudflare|h?captcha|recaptcha)\b|\bsecurity check\b|\bchecking your browser\b|\battention required\b|\bverify you are (?:a )?human\b/i,
+      },
+    ],
+  },
   // Vitest: the test said the result is wrong. Final: whatever else sits in the chain.
   {
     id: 'vitest.assertion',
@@ -151,6 +166,14 @@ const CATALOGUE: Entry[] = [
   ),
   pageLoad('page-name-not-resolved', /net::ERR_NAME_NOT_RESOLVED\b/),
   pageLoad('page-load-timeout', /net::ERR_(?:CONNECTION_TIMED_OUT|TIMED_OUT)\b/, true),
+  {
+    // The browser's own machine lost its network: no declared service to restart, still not the test.
+    id: 'net.internet-disconnected',
+    kind: 'infra',
+    category: 'network_error',
+    precedence: 'escalate',
+    shapes: [{ message: /net::ERR_INTERNET_DISCONNECTED\b/ }],
+  },
 
   // PostgreSQL: SQLSTATE classes 08 and 57, and pg's own texts for a lost connection.
   pgInfra('connection-exception', [
@@ -298,7 +321,9 @@ const CATALOGUE: Entry[] = [
     category: 'timeout',
     ambiguous: true,
     client: 'http',
-    shapes: [{ name: 'AbortError', message: /\bThis operation was aborted\b|\bThe operation was aborted\b/i }],
+    shapes: [
+      { name: 'AbortError', message: /\bThis operation was aborted\b|\bThe operation was aborted\b/i },
+    ],
   },
 
   // Selenium timing class: the page was not ready yet; a retry decides.

@@ -121,6 +121,15 @@ const EXAMPLES: Record<string, ErrorLike> = {
   'fetch.failed': { name: 'TypeError', message: 'fetch failed' },
   'abort.timeout': { name: 'TimeoutError', code: 23, message: 'The operation was aborted due to timeout' },
   'abort.aborted': { name: 'AbortError', code: 20, message: 'This operation was aborted' },
+  'net.internet-disconnected': {
+    name: 'WebDriverError',
+    message: 'unknown error: net::ERR_INTERNET_DISCONNECTED\n  (Session info: chrome=142.0.7444.175)',
+  },
+  'security.challenge': {
+    name: 'AssertionError',
+    message:
+      "expected 'Just a moment... Checking your browser before accessing shop.example' to contain 'Cart'",
+  },
   'selenium.stale-element': {
     name: 'StaleElementReferenceError',
     message: 'stale element reference: stale element not found',

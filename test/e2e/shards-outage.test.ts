@@ -17,6 +17,7 @@ import { outageEnv, runThroughOutage } from './setup-outage.js'
 const WORK = join(ROOT, 'test/e2e/.generated')
 const BEFORE_ALL_FILES = 4
 const TESTS_PER_FILE = 3
+const BLOBS = '.vitest-reports'
 
 let pg: PgHandle
 
@@ -34,7 +35,13 @@ afterAll(async () => {
 async function runShard(dir: string, name: string, k: number) {
   const env = outageEnv(pg)
   const result = await runThroughOutage(pg, dir, env, {
-    args: [`--shard=${k}/2`, '--reporter=default', '--reporter=blob'],
+    // Named in full: Vitest 4 and 5 have different default places for blobs.
+    args: [
+      `--shard=${k}/2`,
+      '--reporter=default',
+      '--reporter=blob',
+      `--outputFile.blob=${BLOBS}/blob-${k}-2.json`,
+    ],
   })
   const kept = join(WORK, `${name}-heal-${k}`)
   rmSync(kept, { recursive: true, force: true })
@@ -63,7 +70,7 @@ async function scenario(name: string, plantBug: boolean): Promise<Scenario> {
   })
   const shards = [await runShard(dir, name, 1), await runShard(dir, name, 2)]
   // The CI step after the shards: every blob in one folder, merged by Vitest and by us.
-  const blobs = join(dir, '.vitest-reports')
+  const blobs = join(dir, BLOBS)
   expect(readdirSync(blobs).sort()).toEqual(['blob-1-2.json', 'blob-2-2.json'])
   const first = shards[0]!
   const vitestMerge = await runVitest(first.dir, {

@@ -17,6 +17,7 @@ import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
 import { HealCollector, type CollectedPass, type CollectedTest } from './collector.js'
+import { dropForgivenErrors, forgivenErrors } from './forgiven-errors.js'
 import { mergeSecondPass } from './merge-state.js'
 import { ReporterHold } from './reporter-hold.js'
 import { resolve } from 'node:path'
@@ -100,7 +101,7 @@ export class RunController {
 
   /**
    * The held `onTestRunEnd` of the user's reporters, called once: with the modules of both passes
-   * merged (see merge-state.ts) and only the unhandled errors our report does not forgive.
+   * merged (see merge-state.ts) and only the errors outside tests our report does not forgive.
    */
   private async releaseReporters(report: RunReport | undefined): Promise<void> {
     const held = this.hold.firstRunEnd()
@@ -110,7 +111,11 @@ export class RunController {
       ? mergeSecondPass(first, second)
       : new Map<TestModule, TestModule>()
     const modules = held[0].map((module) => replacements.get(module) ?? module)
-    const errors = report ? unforgivenUnhandled(this.collector.passes, report) : held[1]
+    const forgiven = report ? forgivenErrors(this.collector.passes, report) : new Set<unknown>()
+    dropForgivenErrors(modules, forgiven)
+    const errors = [...first.unhandledErrors, ...(second?.unhandledErrors ?? [])].filter(
+      (error) => !forgiven.has(error),
+    ) as unknown as SerializedError[]
     const reason =
       held[2] === 'interrupted' || modules.length === 0
         ? held[2]
@@ -281,18 +286,6 @@ function keepUnhandledErrors(vitest: Vitest, errors: ReadonlyArray<SerializedErr
   if (!state.errorsSet || !state.clearErrors) return
   state.clearErrors()
   for (const error of errors) state.errorsSet.add(error)
-}
-
-/**
- * The unhandled errors of both passes that our report does not forgive. The report lists them in
- * the passes' order; should it ever not (a count that differs), none is forgiven: Vitest's
- * reporters then fail the run rather than hide an error.
- */
-function unforgivenUnhandled(passes: CollectedPass[], report: RunReport): SerializedError[] {
-  const errors = passes.flatMap((pass) => pass.unhandledErrors) as unknown as SerializedError[]
-  const verdicts = report.errors?.filter((e) => e.where === 'unhandled') ?? report.unhandledErrors ?? []
-  if (verdicts.length !== errors.length) return errors
-  return errors.filter((_, i) => !verdicts[i]!.forgiven)
 }
 
 /** The infra verdict that broke this test in the first pass, when an outage (not a bug) did. */

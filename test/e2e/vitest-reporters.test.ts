@@ -208,6 +208,64 @@ test.skipIf(!hasUi)('html (with @vitest/ui installed): the merged run', { timeou
   expect(meta.unhandledErrors).toEqual([])
 })
 
+/** Its afterAll queries on a client that died with the server, after the test's retry healed the outage. */
+const AFTER_ALL_FILE = `import pg from 'pg'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { ready, waitForGo } from '../helpers.js'
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5_000 })
+pool.on('error', () => {})
+let client: pg.Client
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 })
+  client.on('error', () => {})
+  await client.connect()
+  ready()
+})
+afterAll(async () => {
+  await pool.end().catch(() => {})
+  await client.query('SELECT 1')
+})
+
+test('a query after the outage', { tags: ['needs:db'] }, async () => {
+  await waitForGo()
+  const { rows } = await pool.query('SELECT 1 AS one')
+  expect(rows[0].one).toBe(1)
+})
+`
+
+test(
+  'an afterAll error of a healed outage, forgiven in our report, fails none of Vitest’s reporters',
+  { timeout: 240_000 },
+  async () => {
+    const dir = generateSuite('reporters-after-all', { files: 0, testsPerFile: 0 })
+    writeFileSync(join(dir, 'test/after-all.test.ts'), AFTER_ALL_FILE)
+    const result = await runThroughOutage(pg, dir, outageEnv(pg), {
+      args: [
+        '--reporter=default',
+        '--reporter=json',
+        '--outputFile.json=vitest.json',
+        '--reporter=junit',
+        '--outputFile.junit=junit.xml',
+      ],
+    })
+    const forgiven = result.report?.errors?.filter((e) => e.forgiven) ?? []
+    expect(
+      forgiven.map((e) => e.where),
+      result.output,
+    ).toEqual(['module'])
+    expect(result.code, result.output).toBe(0)
+    expect(readJson(dir, 'vitest.json')).toMatchObject({
+      numTotalTests: 1,
+      numFailedTests: 0,
+      numFailedTestSuites: 0,
+      success: true,
+    })
+    expect(junitFailures(readFileSync(join(dir, 'junit.xml'), 'utf8'))).toBe(0)
+    expect(result.stdout).toMatch(/Test Files\s+1 passed \(1\)/)
+  },
+)
+
 describe('without the planted bug: every reporter says passed', () => {
   test('verbose, json and junit: all green, exit code 0', { timeout: 240_000 }, async () => {
     const { dir, result } = await outageRun('reporters-green', false, [

@@ -1,0 +1,62 @@
+/**
+ * The shared store: a PostgreSQL many machines write to at once (`history: { url }`). Parameterised
+ * queries only; a pool of two (a run writes one batch at a time); an unreachable server fails fast
+ * so the run's end is not held up: its events stay in the spool for the next chance.
+ */
+import pg from 'pg'
+import type { Sql } from './store.js'
+
+/** Long enough for a server across a network, short enough not to hold a run's exit. */
+export const CONNECT_TIMEOUT_MS = 3_000
+
+function onClient(
+  client: pg.PoolClient | pg.Pool,
+  transaction: Sql['transaction'],
+  close: Sql['close'],
+): Sql {
+  return {
+    query: async <T extends object>(text: string, params?: unknown[]) =>
+      (await client.query(text, params)).rows as T[],
+    exec: async (text) => {
+      await client.query(text)
+    },
+    transaction,
+    close,
+  }
+}
+
+export async function openSharedSql(url: string, connectTimeoutMs = CONNECT_TIMEOUT_MS): Promise<Sql> {
+  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: connectTimeoutMs })
+  // A server that dies under idle clients must not crash the run (pg emits 'error' on the pool).
+  pool.on('error', () => undefined)
+  const transaction: Sql['transaction'] = async (fn) => {
+    const client = await pool.connect()
+    client.on('error', () => undefined)
+    try {
+      await client.query('begin')
+      const result = await fn(
+        onClient(
+          client,
+          (inner) => inner(sql),
+          async () => undefined,
+        ),
+      )
+      await client.query('commit')
+      return result
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+  const sql = onClient(pool, transaction, () => pool.end())
+  // Fail here, not on the first write, when the server is not there.
+  try {
+    await sql.query('select 1')
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    throw error
+  }
+  return sql
+}

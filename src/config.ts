@@ -43,7 +43,16 @@ export interface HealOptions {
   hostLock?: boolean
   /** Live status lines while services are checked and healed. Default true. */
   status?: boolean
+  /**
+   * Where every run's failures and recoveries are recorded: `false` records nothing; `{ url }` a
+   * shared PostgreSQL (`postgres://…`); default the embedded store in `<reportDir>/history/`
+   * (`dir` moves it, and the local spool, relative to the project root).
+   */
+  history?: false | { url?: string; dir?: string }
 }
+
+/** `false`, or where the history goes; `dir` is relative to the project root (default `<reportDir>/history`). */
+export type ResolvedHistory = false | { url?: string; dir: string }
 
 export interface ResolvedOptions {
   services: Service[]
@@ -59,6 +68,7 @@ export interface ResolvedOptions {
   preflight: boolean
   hostLock: boolean
   status: boolean
+  history: ResolvedHistory
 }
 
 const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
@@ -76,6 +86,7 @@ const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
   'preflight',
   'hostLock',
   'status',
+  'history',
 ]
 
 /** Vitest tag names may not hold spaces or `!*&|()`; env var names are POSIX-ish. */
@@ -96,13 +107,14 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   rejectUnknownKeys('breaker', breaker, ['maxRecoveries', 'windowMs'])
 
   const services = resolveServices(options.services)
+  const reportDir = resolveReportDir(options.reportDir)
   return {
     services,
     rules: resolveRules(options.rules, services),
     flakyRetries,
     infraRetries: optionalCount(options.infraRetries, 'infraRetries', 2),
     optIn: booleanOption('optIn', options.optIn, false),
-    reportDir: resolveReportDir(options.reportDir),
+    reportDir,
     reporters: resolveReporters(options.reporters, env),
     failOnFlaky: booleanOption('failOnFlaky', options.failOnFlaky, false),
     redact: resolveRedact(options.redact),
@@ -113,7 +125,23 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     preflight: booleanOption('preflight', options.preflight, true),
     hostLock: booleanOption('hostLock', options.hostLock, true),
     status: booleanOption('status', options.status, true),
+    history: resolveHistory(options.history, reportDir),
   }
+}
+
+function resolveHistory(history: unknown, reportDir: string): ResolvedHistory {
+  if (history === false) return false
+  const fallback = `${reportDir.replace(/[\\/]+$/, '')}/history`
+  if (history === undefined) return { dir: fallback }
+  if (!isPlainObject(history))
+    throw new HealConfigError('history', 'false or an object { url?, dir? }', history)
+  rejectUnknownKeys('history', history, ['url', 'dir'])
+  const { url, dir } = history
+  if (dir !== undefined && (typeof dir !== 'string' || dir.trim() === ''))
+    throw new HealConfigError('history.dir', 'a directory path', dir)
+  if (url !== undefined && (typeof url !== 'string' || !/^postgres(?:ql)?:\/\/./.test(url)))
+    throw new HealConfigError('history.url', 'a PostgreSQL URL (postgres://…)', url)
+  return url === undefined ? { dir: dir ?? fallback } : { url, dir: dir ?? fallback }
 }
 
 function resolveServices(services: unknown): Service[] {

@@ -5,7 +5,7 @@
  * inserts nothing the second time.
  */
 import { redactSecrets } from '../core/redact.js'
-import type { RunReport, TestReport, TryRecord } from '../core/report.js'
+import type { ReportSummary, RunReport, TestReport, TryRecord } from '../core/report.js'
 import type { VerdictKind } from '../core/types.js'
 import type { CiContext } from './ci.js'
 
@@ -15,21 +15,13 @@ export const MAX_EVENT_MESSAGE = 500
 /** The error type of a recovery no failing test asked for (pre-flight found the service down). */
 export const PROBE_DOWN_PATTERN = 'probe.down'
 
-export interface RunEvent {
+export interface RunEvent extends ReportSummary {
   type: 'run'
   id: string
   runId: string
   startedAt: string
   endedAt: string
   outcome: 'passed' | 'failed'
-  total: number
-  passed: number
-  healed: number
-  flaky: number
-  failed: number
-  testBug: number
-  infra: number
-  skipped: number
   vitestVersion: string | null
   ci: CiContext
 }
@@ -175,22 +167,14 @@ export function eventsFromReport(report: RunReport, context: EventContext): Hist
 }
 
 function runEvent(report: RunReport, context: EventContext, startedAt: string, endedAt: string): RunEvent {
-  const s = report.summary
   return {
+    ...report.summary,
     type: 'run',
     id: `${context.runId}/run`,
     runId: context.runId,
     startedAt,
     endedAt,
     outcome: report.outcome,
-    total: s.total,
-    passed: s.passed,
-    healed: s.healed,
-    flaky: s.flaky,
-    failed: s.failed,
-    testBug: s.testBug,
-    infra: s.infra,
-    skipped: s.skipped,
     vitestVersion: report.vitestVersion ?? null,
     ci: context.ci,
   }

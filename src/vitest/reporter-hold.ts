@@ -36,12 +36,17 @@ type RunEndArgs = [ReadonlyArray<TestModule>, ReadonlyArray<SerializedError>, st
 type Hook = (...args: unknown[]) => unknown
 
 export class ReporterHold {
-  private muted = false
+  /** `open`: reporters hear everything (before `start`, after `release`, runs of the Node API after ours). */
+  private mode: 'open' | 'holding' | 'muted' = 'open'
   private held: { call: (...args: RunEndArgs) => unknown; args: RunEndArgs }[] = []
   private installed = false
 
-  /** Patches every reporter but `ours`. Call once the reporters exist (in `vitest.start`). */
+  /**
+   * Patches every reporter but `ours` (once) and holds their next `onTestRunEnd`. Call once the
+   * reporters exist (in `vitest.start`).
+   */
   install(reporters: ReadonlyArray<Reporter>, ours: ReadonlySet<object>): void {
+    this.mode = 'holding'
     if (this.installed) return
     this.installed = true
     for (const reporter of reporters) {
@@ -52,8 +57,8 @@ export class ReporterHold {
         if (typeof original !== 'function') continue
         const call = (original as Hook).bind(reporter)
         methods[hook] = (...args: unknown[]) => {
-          if (this.muted) return undefined
-          if (hook !== 'onTestRunEnd') return call(...args)
+          if (this.mode === 'muted') return undefined
+          if (this.mode === 'open' || hook !== 'onTestRunEnd') return call(...args)
           this.held.push({ call: call as (...a: RunEndArgs) => unknown, args: args as RunEndArgs })
           return undefined
         }
@@ -68,7 +73,7 @@ export class ReporterHold {
 
   /** From now on the reporters hear nothing: the second pass runs. */
   mute(): void {
-    this.muted = true
+    this.mode = 'muted'
   }
 
   /**
@@ -79,7 +84,7 @@ export class ReporterHold {
   async release(args?: RunEndArgs): Promise<void> {
     const held = this.held
     this.held = []
-    this.muted = false
+    this.mode = 'open'
     const failures: unknown[] = []
     for (const { call, args: own } of held) {
       try {

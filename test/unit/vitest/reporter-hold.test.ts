@@ -47,6 +47,9 @@ describe('ReporterHold', () => {
     expect(user).toBeInstanceOf(Recording)
     await hold.release()
     expect(user.calls).toHaveLength(3)
+    // A later run through the Node API, after ours ended, is told as it happens.
+    end(u, [1], [], 'passed')
+    expect(user.calls.at(-1)).toBe('end 1 0 passed')
   })
 
   test('release without a merged account tells what the first pass said', async () => {

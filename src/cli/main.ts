@@ -24,6 +24,9 @@ Commands:
   merge <dirs...> [--out <dir>] [--config <file>]
       Merge the report directories of a sharded run (each holds a report.json) and write every
       report into --out (default: the heal() plugin's reportDir). Exits 0 only when the merged run passed.
+  stats [--json] [--url <postgres url>] [--dir <history dir>] [--limit <n>] [--config <file>] [--root <dir>]
+      What the history knows (the heal() plugin's history store, or --url / --dir): recovery success
+      rates per pattern and strategy, flaky tests, recent outages, slowest recoveries.
 `
 
 async function main(argv: string[]): Promise<number> {
@@ -73,6 +76,30 @@ async function main(argv: string[]): Promise<number> {
     })
     const { mergeCommand } = await import('./merge.js')
     return mergeCommand({ dirs: positionals, out: values.out, config: values.config, stdout: process.stdout })
+  }
+  if (command === 'stats') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        json: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        dir: { type: 'string' },
+        limit: { type: 'string' },
+        config: { type: 'string' },
+        root: { type: 'string' },
+      },
+      strict: true,
+    })
+    const { statsCommand } = await import('./stats.js')
+    return statsCommand({
+      json: values.json ?? false,
+      url: values.url,
+      dir: values.dir,
+      limit: values.limit === undefined ? undefined : Number(values.limit),
+      config: values.config,
+      root: values.root,
+      stdout: process.stdout,
+    })
   }
   if (command === 'run') {
     const { runVitest } = await import('./run.js')

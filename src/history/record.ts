@@ -9,8 +9,10 @@
 import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ResolvedOptions } from '../config.js'
+import { redactSecrets } from '../core/redact.js'
 import type { RunReport } from '../core/report.js'
 import { withHostLock } from '../coordinator/host-lock.js'
 import { ciContext } from './ci.js'
@@ -140,4 +142,38 @@ function ingestInBackground(dir: string): boolean {
   child.on('error', () => undefined)
   child.unref()
   return true
+}
+
+/**
+ * The run controller's one call after a run's report is built: records it as the options say, and
+ * never fails the run — a history that cannot be written says so in one line, its events kept.
+ */
+export async function recordHistory(
+  report: RunReport,
+  options: Pick<ResolvedOptions, 'history' | 'services' | 'redact'> | undefined,
+  root: string,
+  stderr: Pick<NodeJS.WritableStream, 'write'> = process.stderr,
+): Promise<RecordResult | undefined> {
+  if (!options || options.history === false) return undefined
+  const target: HistoryTarget = { dir: resolve(root, options.history.dir) }
+  if (options.history.url !== undefined) target.url = options.history.url
+  try {
+    const result = await recordRun(report, {
+      target,
+      serviceKinds: Object.fromEntries(options.services.map((s) => [s.name, s.kind])),
+      redact: options.redact,
+    })
+    if (result.error !== undefined) {
+      stderr.write(
+        `vitest-heal history: the shared store could not be written (${redactSecrets(result.error)}); ` +
+          `${result.events} event(s) kept in ${historyPaths(target.dir).spool} for the next run\n`,
+      )
+    }
+    return result
+  } catch (error) {
+    stderr.write(
+      `vitest-heal history: not recorded (${redactSecrets(error instanceof Error ? error.message : String(error))})\n`,
+    )
+    return undefined
+  }
 }

@@ -13,6 +13,7 @@ import { isHealed } from '../core/needs.js'
 import { moduleKey, type RunReport } from '../core/report.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
+import { recordHistory } from '../history/record.js'
 import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
@@ -95,6 +96,7 @@ export class RunController {
     await this.releaseReporters(report)
     if (!report) return
     this.writeReports(report)
+    await recordHistory(report, this.sessions[0]?.options, this.vitest.config.root)
     // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
     process.exitCode = report.outcome === 'passed' ? 0 : 1
   }

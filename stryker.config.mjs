@@ -9,7 +9,8 @@ export default {
   vitest: { configFile: 'stryker.vitest.config.ts' },
   // A mutant that does not compile is not a test gap; the checker drops it before any test runs.
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  // Only src/core: checking the whole project per mutant made the checker, not the tests, the slow part.
+  tsconfigFile: 'tsconfig.mutation.json',
   mutate: ['src/core/**/*.ts', '!src/core/types.ts'],
   // Never mutate in place: other engineers work in this tree. The sandbox needs only what the core
   // tests read (src, test/unit/core, test/corpus, docs/classification.md).

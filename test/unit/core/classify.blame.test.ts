@@ -133,6 +133,7 @@ describe('the ambiguous flag of every PostgreSQL and network rule', () => {
     'net.ehostunreach': false,
     'net.enetunreach': false,
     'net.enotfound': false,
+    'net.internet-disconnected': false,
     'net.eai-again': true,
     'net.epipe': true,
     'net.econnaborted': true,

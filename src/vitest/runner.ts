@@ -15,7 +15,9 @@
  * only what a passing test needs. What only a failure, an outage or a glob needs (runner-failures.ts
  * with the classifier, the retry policy and the control channel; picomatch) is imported on first
  * use, and a file whose tests all pass never pays for it (bench/overhead measured ~35 ms a file
- * when they were static imports).
+ * when they were static imports). The build bundles this module and its static imports into one
+ * file (scripts/bundle-runner.mjs): only `vitest` and Node's built-ins are resolved at load, and the
+ * two dynamic imports below must stay relative string literals for the bundle to keep them lazy.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'

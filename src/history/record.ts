@@ -3,8 +3,8 @@
  * it is worth one. A shared PostgreSQL is written at the end of every run (a connection is cheap
  * there; an unreachable one fails fast and leaves the spool for the next run). The embedded store
  * costs a PGlite start (0.4–3 s), so a green run never opens it: a run with failures or recoveries
- * hands the spool to a detached process that ingests it after the run has exited, and
- * `vitest-heal stats` ingests whatever is left before it answers.
+ * hands the spool to a detached process that ingests it after the run has exited (once the store
+ * exists), and `vitest-heal stats` creates the store and ingests whatever is left before it answers.
  */
 import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
@@ -135,6 +135,9 @@ function worthAStore(events: readonly HistoryEvent[]): boolean {
 }
 
 function ingestInBackground(dir: string): boolean {
+  // Creating the store (PGlite's initdb, ~3 s of CPU) is left to `stats`: a run only adds to a store
+  // that exists, for a reopen's ~0.4 s, so fresh checkouts and throwaway projects never pay it.
+  if (!existsSync(join(historyPaths(dir).data, 'PG_VERSION'))) return false
   const script = fileURLToPath(new URL('./ingest-main.js', import.meta.url))
   // Run from src/ (unit tests) there is no compiled entry: the spool waits for `stats`.
   if (!existsSync(script)) return false

@@ -114,25 +114,29 @@ select p.pattern_name,
   join error_patterns p on p.id = h.pattern_id
  group by p.pattern_name, h.pattern_id, h.strategy_used;
 
-create function heal_count_recovery() returns trigger language plpgsql as $$
+-- Once per statement, from the rows it really inserted (an event re-sent hits on conflict do nothing
+-- and is not among them): one update per pattern per batch, not one per row (a row trigger updating
+-- the same pattern row thousands of times in one transaction grows slower with every update).
+create function heal_count_recoveries() returns trigger language plpgsql as $$
 begin
-  if new.pattern_id is not null then
-    update error_patterns
-       set total_attempts = total_attempts + 1,
-           successful_attempts = successful_attempts + (case when new.success then 1 else 0 end),
-           success_rate = (successful_attempts + (case when new.success then 1 else 0 end))::double precision
-                          / (total_attempts + 1),
-           updated_at = now()
-     where id = new.pattern_id;
-  end if;
-  return new;
+  update error_patterns p
+     set total_attempts = p.total_attempts + n.attempts,
+         successful_attempts = p.successful_attempts + n.successes,
+         success_rate = (p.successful_attempts + n.successes)::double precision / (p.total_attempts + n.attempts),
+         updated_at = now()
+    from (select pattern_id, count(*)::integer as attempts, (count(*) filter (where success))::integer as successes
+            from inserted
+           where pattern_id is not null
+           group by pattern_id) n
+   where p.id = n.pattern_id;
+  return null;
 end
 $$;
 
--- AFTER INSERT fires only for rows really inserted: an event re-sent (on conflict do nothing) counts once.
 create trigger error_recovery_history_stats
   after insert on error_recovery_history
-  for each row execute function heal_count_recovery();
+  referencing new table as inserted
+  for each statement execute function heal_count_recoveries();
 `,
   },
 ]

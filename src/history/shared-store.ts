@@ -29,9 +29,10 @@ export async function openSharedSql(url: string, connectTimeoutMs = CONNECT_TIME
   const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: connectTimeoutMs })
   // A server that dies under idle clients must not crash the run (pg emits 'error' on the pool).
   pool.on('error', () => undefined)
+  // Once per connection, not per checkout: a pooled client is reused for every batch.
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const transaction: Sql['transaction'] = async (fn) => {
     const client = await pool.connect()
-    client.on('error', () => undefined)
     try {
       await client.query('begin')
       const result = await fn(

@@ -76,7 +76,8 @@ export async function readStats(sql: Sql, limit = 10): Promise<HistoryStats> {
         group by started_at),
      tests as (
        select test_key, min(created_at) as first_seen,
-              count(distinct run_id) filter (where outcome = 'flaky')::integer as flaky_runs
+              -- a flaky outcome's first try failed: one attempt-1 row per flaky run, no distinct (a sort) needed
+              (count(*) filter (where outcome = 'flaky' and attempt = 1))::integer as flaky_runs
          from test_failures
         where "where" = 'test'
         group by test_key

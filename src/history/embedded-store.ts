@@ -5,8 +5,8 @@
  *
  * One process at a time may open a data directory: callers hold the host lock (record.ts).
  */
-import { mkdirSync } from 'node:fs'
 import type { Sql } from './store.js'
+import { makeDirectory } from '../reporters/file-sink.js'
 
 interface PGliteQueryable {
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>
@@ -31,7 +31,7 @@ function wrap(db: PGliteQueryable, transaction: Sql['transaction'], close: Sql['
 }
 
 export async function openEmbeddedSql(dataDir: string): Promise<Sql> {
-  mkdirSync(dataDir, { recursive: true })
+  makeDirectory(dataDir)
   const { PGlite } = (await import('@electric-sql/pglite')) as unknown as {
     PGlite: { create(dir: string): Promise<PGliteInstance> }
   }

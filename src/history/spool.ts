@@ -8,7 +8,6 @@
 import {
   closeSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -18,6 +17,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import type { HistoryEvent } from './events.js'
+import { makeDirectory } from '../reporters/file-sink.js'
 
 const SUFFIX = '.jsonl'
 
@@ -28,7 +28,7 @@ export interface SpoolFile {
 
 /** Writes the run's events as one spool file; returns its path once it is on disk. */
 export function appendToSpool(dir: string, runId: string, events: readonly HistoryEvent[]): string {
-  mkdirSync(dir, { recursive: true })
+  makeDirectory(dir)
   const safe = runId.replace(/[^A-Za-z0-9._-]/g, '_')
   const path = join(dir, `${safe}${SUFFIX}`)
   const temporary = join(dir, `.${safe}.${process.pid}.tmp`)

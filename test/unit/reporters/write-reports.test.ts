@@ -49,7 +49,7 @@ describe('writeReports', () => {
     expect(readFileSync(join(reportDir, 'junit.xml'), 'utf8')).toContain(
       '<failure message="failed" type="test-bug"',
     )
-    expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('<svg id="timeline"')
+    expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('<div id="timeline"')
     expect(stdout.text()).toContain('no error recorded')
   })
 

@@ -81,6 +81,11 @@ export interface RecoveryRecord {
   error?: string
   /** How many requests (workers, tests) this recovery answered: single-flight joins them. */
   requests: number
+  /**
+   * Why it was tried when it was, when the history chose the order: its past record
+   * (`97% of 34 past attempts`). Absent when the configured order was used unchanged.
+   */
+  reason?: string
 }
 
 /** What one health probe of a service said. */

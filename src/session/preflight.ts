@@ -12,10 +12,10 @@ import { performance } from 'node:perf_hooks'
 import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
 import type { HealthEvent } from '../core/report.js'
-import type { HealthProbe, RecoveryRecord } from '../core/types.js'
+import type { HealthProbe, RecoveryRecord, RecoveryTrigger } from '../core/types.js'
 import { RESTART_TIMEOUT_MS } from '../recoveries/restart.js'
 import type { OwnedLifecycle, Service } from '../services/types.js'
-import { recoverService } from '../services/recover-service.js'
+import { recoverService, type RecoverServiceOptions } from '../services/recover-service.js'
 import { waitUntilHealthy } from '../services/wait.js'
 import { formatSeconds, type StatusSink } from './status.js'
 
@@ -47,6 +47,8 @@ export interface PreflightOptions {
   env?: NodeJS.ProcessEnv
   /** doctor without --fix: look, do not touch. */
   recover?: boolean
+  /** The order a service's recoveries are tried in (the session's learned one); default as configured. */
+  order?: (service: Service, trigger: RecoveryTrigger) => RecoverServiceOptions['order']
 }
 
 export async function runPreflight(
@@ -130,9 +132,11 @@ async function preflightOne(
     status.line('error', `${service.name} down (${probe.detail}) and nothing can recover it`)
     return { service: service.name, healthy: false, steps }
   }
+  const order = options.order?.(service, 'preflight')
   const outcome = await recoverService(service, {
     trigger: 'preflight',
     log: (line: string) => status.line('working', line),
+    ...(order === undefined ? {} : { order }),
   })
   for (const record of outcome.records) {
     records.push(record)

@@ -4,7 +4,7 @@
  * and the owned services to stop at the end.
  */
 import { rm, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { ResolvedOptions } from '../config.js'
 import type { HealthEvent } from '../core/report.js'
 import type { RecoveryRecord, RecoveryTrigger } from '../core/types.js'
@@ -12,9 +12,15 @@ import { createChannelServer, type ChannelServer } from '../coordinator/channel.
 import { createCoordinator, type Coordinator, type HealResult } from '../coordinator/coordinator.js'
 import { hostLockKey } from '../coordinator/host-lock.js'
 import { relieveService } from '../recoveries/relieve.js'
+import {
+  learnedErrorType,
+  loadStrategyRates,
+  orderRecoveries,
+  type StrategyRate,
+} from '../history/strategy-order.js'
 import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
-import type { Service } from '../services/types.js'
+import type { Recovery, Service } from '../services/types.js'
 import { writeFlagFile } from './flag-file.js'
 import { exportUrl, preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
@@ -37,6 +43,10 @@ export class HealSession {
   private readonly preflightEvents: HealthEvent[] = []
   /** Latest health state per service, from the coordinator's events: drives the outage flag. */
   private readonly healthStates = new Map<string, HealthEvent['state']>()
+  /** The history's `dir` is relative to the project root (the plugin sets Vitest's root here). */
+  historyRoot = process.cwd()
+  /** Read at the first recovery, once: a run with no outage reads no history at all. */
+  private strategyRates: Promise<StrategyRate[]> | undefined
 
   constructor(options: ResolvedOptions, status?: StatusSink) {
     this.options = options
@@ -48,7 +58,11 @@ export class HealSession {
           {
             probe: () => service.probe(),
             recover: (trigger: RecoveryTrigger) =>
-              recoverService(service, { trigger, log: (line: string) => this.status.line('working', line) }),
+              recoverService(service, {
+                trigger,
+                log: (line: string) => this.status.line('working', line),
+                order: (recoveries) => this.learnedOrder(service, recoveries, trigger),
+              }),
             logTail: service.owned ? () => service.owned!.logTail() : undefined,
             lockKey: () => hostLockKey(service.ref(), service.target()),
             relieve: service.reliefs
@@ -64,6 +78,21 @@ export class HealSession {
       breakerPolicy: options.breaker,
       hostLock: options.hostLock,
       onEvent: (event: HealthEvent) => this.onHealthEvent(event),
+    })
+  }
+
+  /** The service's recoveries in the order their history earned (issue 12); configured order without one. */
+  private async learnedOrder(service: Service, recoveries: readonly Recovery[], trigger: RecoveryTrigger) {
+    const history = this.options.history
+    if (history === false || recoveries.length < 2) return recoveries.map((recovery) => ({ recovery }))
+    this.strategyRates ??= loadStrategyRates({
+      dir: resolve(this.historyRoot, history.dir),
+      ...(history.url === undefined ? {} : { url: history.url }),
+    }).catch(() => [])
+    const errorType = learnedErrorType(trigger)
+    return orderRecoveries(recoveries, await this.strategyRates, {
+      serviceKind: service.kind,
+      ...(errorType === undefined ? {} : { errorType }),
     })
   }
 
@@ -103,7 +132,10 @@ export class HealSession {
       for (const service of services) exportUrl(service, process.env)
       return
     }
-    const result = await runPreflight(services, { status: this.status })
+    const result = await runPreflight(services, {
+      status: this.status,
+      order: (service, trigger) => (recoveries) => this.learnedOrder(service, recoveries, trigger),
+    })
     this.preflightResult = result
     this.preflightRecords.push(...result.records)
     this.preflightEvents.push(...result.events)

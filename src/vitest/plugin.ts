@@ -39,6 +39,8 @@ export function heal(options: HealOptions = {}): Plugin {
       sessions.set(project, session)
       registerSession(project, session)
       if (!shared) registerSession(vitest, session)
+      // Where the history is recorded (run-controller.ts) is where the learned strategy order is read.
+      session.historyRoot = vitest.config.root
       const config = project.config
       // includeTaskLocation stays the user's choice: it costs ~15% of a run of small tests, and the
       // reports read the line of a failure from its stack (see core/test-location.ts).

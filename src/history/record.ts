@@ -19,6 +19,7 @@ import { ciContext } from './ci.js'
 import { eventsFromReport, type HistoryEvent } from './events.js'
 import { appendToSpool, readSpool, removeSpoolFile } from './spool.js'
 import { insertEvents, migrate, type Sql } from './store.js'
+import { RATES_FILE, writeRatesFile } from './strategy-order.js'
 
 /** Where a run's history goes: `url` a shared PostgreSQL, else the embedded store in `dir`. */
 export interface HistoryTarget {
@@ -70,13 +71,18 @@ export interface FlushResult {
 /** Writes every spool file into the store; a file goes only once its events are committed. */
 export async function flushSpool(target: HistoryTarget, sql: Sql): Promise<FlushResult> {
   const result: FlushResult = { files: 0, offered: 0, inserted: 0 }
+  let recoveries = false
   for (const file of readSpool(historyPaths(target.dir).spool)) {
     const { inserted, offered } = await insertEvents(sql, file.events)
     removeSpoolFile(file.path)
+    recoveries ||= file.events.some((event) => event.type === 'recovery')
     result.files++
     result.offered += offered
     result.inserted += inserted
   }
+  // What the next run's recoveries learn from without opening the store (strategy-order.ts).
+  if (recoveries || !existsSync(join(target.dir, RATES_FILE)))
+    await writeRatesFile(target.dir, sql).catch(() => undefined)
   return result
 }
 

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveOptions } from '../../../src/config.js'
-import type { RunReport } from '../../../src/core/report.js'
 import type { RecoveryRecord } from '../../../src/core/types.js'
 import { recordRun } from '../../../src/history/record.js'
 import { loadStrategyRates } from '../../../src/history/strategy-order.js'
 import { freePort } from '../../../src/services/free-port.js'
 import { command, http, recover } from '../../../src/services/index.js'
 import { HealSession } from '../../../src/session/session.js'
+import { recoveryRun } from './recovery-run.js'
 import type { StatusSink } from '../../../src/session/status.js'
 
 let dir: string
@@ -53,18 +53,6 @@ function capture(): StatusSink & { lines: string[] } {
   return { lines, line: (_tone, text) => lines.push(text) }
 }
 
-function reportOf(records: RecoveryRecord[]): RunReport {
-  const zero = { total: 0, passed: 0, healed: 0, flaky: 0, failed: 0, testBug: 0, infra: 0, skipped: 0 }
-  return {
-    version: 1,
-    outcome: 'passed',
-    summary: zero,
-    tests: [],
-    recoveries: records,
-    startedAt: new Date().toISOString(),
-  }
-}
-
 /** One run: the app is down, the pre-flight recovers it, the run is recorded, everything stops. */
 async function oneRun(history: string | false): Promise<{ records: RecoveryRecord[]; lines: string[] }> {
   await stopApp()
@@ -84,7 +72,7 @@ async function oneRun(history: string | false): Promise<{ records: RecoveryRecor
     await session.preflight().catch(() => undefined)
     const records = session.allRecords()
     if (history !== false)
-      await recordRun(reportOf(records), {
+      await recordRun(recoveryRun(records), {
         target: { dir: history },
         background: false,
         serviceKinds: { app: 'http' },

@@ -167,7 +167,10 @@ export async function judgeTry(
   }
   state.used[decision.budget]++
   if (verdict.kind === 'infra') {
-    state.pendingHeal = { verdict, failedAt: Date.now(), tryIndex, budget: decision.budget }
+    // The failure may have begun as early as the try did: a recovery that ended after that (another
+    // test asked first, this one met the outage's aftermath, e.g. a lost WebDriver session) is this
+    // failure's recovery and is reused, not mistaken for "nothing was down".
+    state.pendingHeal = { verdict, failedAt: triedSince(test, state), tryIndex, budget: decision.budget }
   }
   return true
 }
@@ -184,10 +187,7 @@ async function outageDuringTry(
   state: TestHealState,
   verdict: Verdict,
 ): Promise<TryRecovery | undefined> {
-  // An outage a helper already healed inside this try (a page load the Selenium fixture reloaded)
-  // is over before the failure: only what was down after it counts.
-  const healedInside = (test.meta.vitestHealInline ?? []).map((f) => f.startedAt + f.durationMs)
-  const since = Math.max(state.tryStartedAt, ...healedInside)
+  const since = triedSince(test, state)
   for (const service of state.meta.needs) {
     const reply = await control(config).heal({
       service,
@@ -228,4 +228,14 @@ export function recordTry(
     decision,
   })
   return state.meta.tries.length - 1
+}
+
+/**
+ * Since when an outage can explain this try's failure: the try's start, or the end of the last
+ * outage a helper already healed inside it (a page load the Selenium fixture reloaded), which is
+ * over before the failure.
+ */
+function triedSince(test: RunnerTestCase, state: TestHealState): number {
+  const healedInside = (test.meta.vitestHealInline ?? []).map((f) => f.startedAt + f.durationMs)
+  return Math.max(state.tryStartedAt, ...healedInside)
 }

@@ -7,7 +7,7 @@
  *   re-run after the recovery and is `healed / outage-overlap`; the same assertion failing with no
  *   outage is a test bug, never retried, and the run exits 1.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -200,6 +200,104 @@ describe('an assertion during a real outage', () => {
       expect(counts!.tries![0]!.recovery).toBeUndefined()
       expect(result.report!.summary).toMatchObject({ healed: 0, testBug: 1 })
       expect(result.code).toBe(1)
+    },
+  )
+})
+
+/** Holds one connection across the outage and uses it only once another test has had it recovered. */
+const HOLDS_A_CONNECTION = `import { appendFileSync, existsSync } from 'node:fs'
+import pg from 'pg'
+import { expect, test } from 'vitest'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+let tries = 0
+
+test('holds a connection across the outage', { tags: ['needs:db'] }, async () => {
+  tries++
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  client.on('error', () => undefined)
+  await client.connect()
+  try {
+    if (tries === 1) {
+      appendFileSync(process.env.FIXTURE_READY!, '.')
+      // The e2e test kills PostgreSQL; the other file's test meets the outage and has it recovered.
+      while (!existsSync(process.env.FIXTURE_OTHER_HEALED!)) await sleep(20)
+    }
+    // Only now, after that recovery finished, does this try meet what the outage left: a dead client.
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM items')
+    expect(rows[0].n).toBe(3)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+})
+`
+
+const MEETS_THE_OUTAGE = `import { existsSync, writeFileSync } from 'node:fs'
+import pg from 'pg'
+import { expect, test } from 'vitest'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+test('meets the outage first', { tags: ['needs:db'] }, async () => {
+  while (!existsSync(process.env.FIXTURE_GO!)) await sleep(20)
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 3_000 })
+  client.on('error', () => undefined)
+  await client.connect()
+  try {
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM items')
+    expect(rows[0].n).toBe(3)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+  writeFileSync(process.env.FIXTURE_OTHER_HEALED!, '')
+})
+`
+
+describe('a failure met after another test had its outage recovered', () => {
+  test(
+    'reuses that recovery: healed, not flaky (the try began before the recovery ended)',
+    { timeout: 180_000 },
+    async () => {
+      const options = `{ services: { db: postgres({ url: process.env.FIXTURE_PG_URL, env: 'DATABASE_URL', startTimeout: 20_000, recover: [pgCtl(process.env.FIXTURE_PG_DATA)] }) } }`
+      const dir = project('aftermath', options, {
+        'holder.test.ts': HOLDS_A_CONNECTION,
+        'other.test.ts': MEETS_THE_OUTAGE,
+      })
+      // Both files at once: the holder's try must span the other's recovery.
+      const config = join(dir, 'vitest.config.ts')
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace('testTimeout: 20_000', 'testTimeout: 60_000, maxWorkers: 2'),
+      )
+      const signals = mkdtempSync(join(tmpdir(), 'vitest-heal-aftermath-'))
+      const ready = join(signals, 'ready')
+      const go = join(signals, 'go')
+      const run = runVitest(dir, {
+        env: {
+          FIXTURE_PG_URL: pg.url,
+          FIXTURE_PG_DATA: pg.dataDir,
+          FIXTURE_READY: ready,
+          FIXTURE_GO: go,
+          FIXTURE_OTHER_HEALED: join(signals, 'other-healed'),
+        },
+        timeoutMs: 150_000,
+      })
+      expect(await waitForProgress(ready, 1)).toBe(true)
+      await pg.killHard()
+      appendFileSync(go, '')
+      const result = await run
+      rmSync(signals, { recursive: true, force: true })
+      const tests = byName(result.report)
+      expect(tests.get('meets the outage first'), result.output).toMatchObject({
+        outcome: 'healed',
+        service: 'db',
+      })
+      const holder = tests.get('holds a connection across the outage')
+      expect(holder, result.output).toMatchObject({ outcome: 'healed', cause: 'infra', service: 'db' })
+      expect(holder?.tries?.[0]?.recovery).toMatchObject({ service: 'db', by: 'this run' })
+      // One outage, one recovery: the holder reused it rather than starting another.
+      expect(result.report!.recoveries.filter((r) => r.trigger === 'inline' && r.ok)).toHaveLength(1)
+      expect(result.code).toBe(0)
     },
   )
 })

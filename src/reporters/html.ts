@@ -121,7 +121,7 @@ function recoveriesTable(view: ReportView): Markup {
     return markup`<h2>Recoveries</h2><p class="meta">None: no service needed healing.</p>`
   return markup`<h2>Recoveries (${rows.length})</h2><table id="recoveries"><thead><tr><th>service</th><th>strategy</th><th>trigger</th><th>at</th><th>duration</th><th>requests</th><th>result</th></tr></thead><tbody>${rows.map(
     (r) =>
-      markup`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}</td><td>${r.trigger}</td><td class="num" title="${r.startedAt}">${clock(view, r.startedAt)}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
+      markup`<tr><td>${r.service}${r.source ? ` (${r.source})` : ''}</td><td>${r.strategy}${r.reason ? markup`<div class="meta">chosen by its history: ${r.reason}</div>` : ''}</td><td>${r.trigger}</td><td class="num" title="${r.startedAt}">${clock(view, r.startedAt)}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${r.requests}</td><td class="${r.ok ? 'o-passed' : 'o-failed'}">${r.ok ? 'ok' : `failed: ${r.error ?? ''}`}</td></tr>`,
   )}</tbody></table>`
 }
 

@@ -232,6 +232,15 @@ export function terminalSummary(ctx: RenderContext): string {
       heading(paint, paint.red('✗'), t, `rule ${ruleOf(t)}`),
       detail(firstLine(describeError(t))),
     ]),
+    // Only recoveries whose order the history chose carry a reason: a run without one prints nothing here.
+    ...section(
+      paint,
+      'Recovery strategies ordered by their history ({n})',
+      recoveries.filter((r) => r.reason !== undefined),
+      (r) => [
+        `   ${paint.dim('•')} ${terminalLine(`${r.service} ${r.strategy} ${r.ok ? 'ok' : 'failed'} — ${r.reason ?? ''}`)}`,
+      ],
+    ),
   ]
   const path = reportPath(ctx)
   if (path !== undefined) lines.push(` Report: ${path}`)

@@ -10,7 +10,13 @@ import type { ServiceRef } from '../../../src/core/types.js'
 describe('addressesInText, exactly', () => {
   test.each([
     // A URL is read as a URL and again as host:port: the list is evidence in order, not a set.
-    ['GET http://127.0.0.1:3000/x failed', [{ host: 'localhost', port: 3000 }, { host: 'localhost', port: 3000 }]],
+    [
+      'GET http://127.0.0.1:3000/x failed',
+      [
+        { host: 'localhost', port: 3000 },
+        { host: 'localhost', port: 3000 },
+      ],
+    ],
     ['connect ECONNREFUSED ::1:5432', [{ host: 'localhost', port: 5432 }]],
     [
       'read ECONNRESET 10.0.0.2:1 write EPIPE 10.0.0.3:2',
@@ -54,6 +60,14 @@ describe('addressesInText, exactly', () => {
     ],
     ['a URL with no host http:// x', []],
     ['ratio 3:2 and time 10:30', []],
+    // Every label of a name, every digit of an address.
+    [
+      'at api.example-1.test:8443 and 10.20.30.140:5432',
+      [
+        { host: 'api.example-1.test', port: 8443 },
+        { host: '10.20.30.140', port: 5432 },
+      ],
+    ],
   ])('%j', (text, expected) => {
     expect(addressesInText(text)).toEqual(expected)
   })
@@ -77,6 +91,10 @@ describe('normaliseHost', () => {
     ['DB.Internal', 'db.internal'],
     ['[FE80::1]', 'fe80::1'],
     ['x127.0.0.1', 'x127.0.0.1'],
+    // Only a leading [ and a trailing ] are brackets.
+    ['a[b]c', 'a[b]c'],
+    ['[fe80::1', 'fe80::1'],
+    ['fe80::1]', 'fe80::1'],
     ['localhost.example', 'localhost.example'],
   ])('%s → %s', (host, expected) => {
     expect(normaliseHost(host)).toBe(expected)
@@ -98,9 +116,9 @@ describe('blameService settles among services', () => {
     expect(blameService([anyPort, exact], { addresses: [{ host: 'localhost', port: 6379 }] })).toBe('exact')
     expect(blameService([anyPort, exact], { addresses: [{ host: 'localhost', port: 1 }] })).toBe('anyPort')
     expect(blameService([anyPort, exact], { addresses: [{ host: 'localhost' }] })).toBeUndefined()
-    expect(blameService([anyPort, exact], { addresses: [{ host: 'localhost' }], tags: ['needs:exact'] })).toBe(
-      'exact',
-    )
+    expect(
+      blameService([anyPort, exact], { addresses: [{ host: 'localhost' }], tags: ['needs:exact'] }),
+    ).toBe('exact')
   })
 
   test('addresses are read in order until one names a service', () => {
@@ -129,16 +147,49 @@ describe('blameService settles among services', () => {
     const addresses = [{ host: 'localhost', port: 6379 }]
     expect(blameService(services, { family: 'http', addresses })).toBeUndefined()
     expect(blameService(services, { family: 'http', addresses, tags: ['needs:api'] })).toBe('api')
-    expect(blameService(services, { family: 'http', addresses: [{ host: 'localhost', port: 8080 }] })).toBe('api')
+    expect(blameService(services, { family: 'http', addresses: [{ host: 'localhost', port: 8080 }] })).toBe(
+      'api',
+    )
   })
 
   test('a client kind decides only when no address was read, and only for one service of that kind', () => {
     const web: ServiceRef = { name: 'web', kind: 'http', url: 'http://127.0.0.1:3000' }
     expect(blameService([exact, web], { clientKind: 'http', addresses: [] })).toBe('web')
     expect(blameService([exact, web], { clientKind: 'tcp', addresses: [] })).toBe('exact')
-    expect(blameService([exact, web], { clientKind: 'http', addresses: [{ host: 'far', port: 1 }] })).toBeUndefined()
     expect(
-      blameService([exact, web], { clientKind: 'http', addresses: [{ host: 'far', port: 1 }], tags: ['needs:web'] }),
+      blameService([exact, web], { clientKind: 'http', addresses: [{ host: 'far', port: 1 }] }),
+    ).toBeUndefined()
+    expect(
+      blameService([exact, web], {
+        clientKind: 'http',
+        addresses: [{ host: 'far', port: 1 }],
+        tags: ['needs:web'],
+      }),
     ).toBe('web')
+  })
+
+  test('a service known by its URL only is not on localhost', () => {
+    const remote: ServiceRef = { name: 'remote', kind: 'postgres', url: 'postgres://db.internal:5432/x' }
+    expect(blameService([remote], { addresses: [{ host: 'localhost', port: 1 }] })).toBeUndefined()
+    expect(blameService([remote], { addresses: [{ host: 'db.internal', port: 5432 }] })).toBe('remote')
+  })
+
+  test('a service with two endpoints is at either', () => {
+    const both: ServiceRef = { name: 'both', kind: 'http', url: 'http://app.test:80', port: 3000 }
+    expect(blameService([both], { addresses: [{ host: 'app.test', port: 80 }] })).toBe('both')
+    expect(blameService([both, anyPort], { addresses: [{ host: 'localhost', port: 3000 }] })).toBe('both')
+  })
+
+  test('a tag counts only with the needs: prefix; a tag that is not text is skipped', () => {
+    expect(blameService([exact, portOnly], { addresses: [], tags: ['wants:exact'] })).toBeUndefined()
+    expect(blameService([exact, portOnly], { addresses: [], tags: [7 as never, 'needs:exact'] })).toBe(
+      'exact',
+    )
+  })
+
+  test('a client kind with no service of that kind leaves the tags to decide', () => {
+    expect(
+      blameService([exact, portOnly], { clientKind: 'http', addresses: [], tags: ['needs:exact'] }),
+    ).toBe('exact')
   })
 })

@@ -9,6 +9,7 @@ import {
   errorsOf,
   MAX_DEPTH,
   MAX_MESSAGE_CHARS,
+  MAX_NODES,
   readField,
   walkErrors,
 } from '../../../src/core/error-walk.js'
@@ -16,15 +17,18 @@ import {
 describe('a node, field by field', () => {
   test('an object error', () => {
     expect(
-      walkErrors([{ name: 'Caused by: Error', code: 'ECONNREFUSED', message: 'm', address: '::1', port: 5432 }]),
-    ).toEqual([{ name: 'Error', code: 'ECONNREFUSED', message: 'm', address: '::1', port: 5432, depth: 0, index: 0 }])
+      walkErrors([
+        { name: 'Caused by: Error', code: 'ECONNREFUSED', message: 'm', address: '::1', port: 5432 },
+      ]),
+    ).toEqual([
+      { name: 'Error', code: 'ECONNREFUSED', message: 'm', address: '::1', port: 5432, depth: 0, index: 0 },
+    ])
   })
 
   test('only a leading "Caused by: " is dropped from a name', () => {
-    expect(walkErrors([{ name: 'MyCaused by: X' }, { name: 'Caused by: Caused by: Y' }]).map((n) => n.name)).toEqual([
-      'MyCaused by: X',
-      'Caused by: Y',
-    ])
+    expect(
+      walkErrors([{ name: 'MyCaused by: X' }, { name: 'Caused by: Caused by: Y' }]).map((n) => n.name),
+    ).toEqual(['MyCaused by: X', 'Caused by: Y'])
   })
 
   test('numbers, bigints and booleans are text; other values are no text', () => {
@@ -55,7 +59,12 @@ describe('a node, field by field', () => {
   })
 
   test('the index counts nodes in walk order, skipping what is not there', () => {
-    const nodes = walkErrors([undefined, { message: 'a', cause: null, errors: [null, { message: 'b' }] }, null, 'c'])
+    const nodes = walkErrors([
+      undefined,
+      { message: 'a', cause: null, errors: [null, { message: 'b' }] },
+      null,
+      'c',
+    ])
     expect(nodes.map((n) => [n.message, n.depth, n.index])).toEqual([
       ['a', 0, 0],
       ['b', 1, 1],
@@ -120,8 +129,39 @@ describe('nothing here throws', () => {
     expect(readField('text', 'length')).toBeUndefined()
     expect(readField(null, 'x')).toBeUndefined()
     expect(readField(undefined, 'x')).toBeUndefined()
-    expect(readField(Object.assign(() => 0, { x: 1 }), 'x')).toBe(1)
+    expect(
+      readField(
+        Object.assign(() => 0, { x: 1 }),
+        'x',
+      ),
+    ).toBe(1)
     expect(readField({ x: 2 }, 'x')).toBe(2)
+  })
+})
+
+describe('what is not an error', () => {
+  test('the same text thrown twice is two errors (only objects are deduplicated)', () => {
+    expect(walkErrors(['boom', 'boom', 7, 7]).map((n) => n.message)).toEqual(['boom', 'boom', '7', '7'])
+  })
+
+  test('errors that is text, a number or null adds no node', () => {
+    for (const errors of ['some text', 7, null, true])
+      expect(walkErrors([{ message: 'outer', errors }]).map((n) => n.message)).toEqual(['outer'])
+  })
+
+  test('at most MAX_NODES entries of one errors list are read', () => {
+    let reads = 0
+    const list = new Proxy(
+      Array.from({ length: 1_000 }, (_, i) => ({ message: String(i) })),
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads++
+          return Reflect.get(target, key, receiver)
+        },
+      },
+    )
+    walkErrors([{ message: 'wide', errors: list }])
+    expect(reads).toBe(MAX_NODES)
   })
 })
 

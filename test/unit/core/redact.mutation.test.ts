@@ -28,7 +28,7 @@ describe('a URL authority ends at whitespace, a path, or what quotes or brackets
     ['ideographic space', '\u3000'],
   ]
   test.each(enders)('%s: an @ after it is not the password’s end', (_name, end) => {
-    const text = `postgres://app:pw${end}mail me@example.com`
+    const text = `postgres://app:pw${end}me@example.com`
     expect(redactSecrets(text)).toBe(text)
   })
 

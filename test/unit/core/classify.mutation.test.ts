@@ -148,7 +148,12 @@ describe('what the blame is given', () => {
       rule: 'net.econnrefused',
       evidence: 'Error [ECONNREFUSED]: connect ECONNREFUSED 127.0.0.1:5432',
     })
-    expect(classify({ errors: [refused] }, { services: [null, 'db'] as never }).service).toBeUndefined()
+    // Entries that are not services are dropped before blame reads them, not read and thrown on.
+    expect(classify({ errors: [refused] }, { services: [null, 'db'] as never })).toEqual({
+      kind: 'infra',
+      rule: 'net.econnrefused',
+      evidence: 'Error [ECONNREFUSED]: connect ECONNREFUSED 127.0.0.1:5432',
+    })
     expect(
       classify({ errors: [{ name: 'TypeError', message: 'at 127.0.0.1:5432' }] }, { services }).service,
     ).toBeUndefined()
@@ -167,5 +172,41 @@ describe('what the blame is given', () => {
   test('an HTTP client error with no address: the one http service', () => {
     expect(classify({ errors: [{ message: 'socket hang up' }] }, { services }).service).toBe('app')
     expect(classify({ errors: [{ code: 'ETIMEDOUT', message: 'x' }] }, { services }).service).toBeUndefined()
+  })
+})
+
+describe('evidence, the edges', () => {
+  test('a match on the code of a message whose first line is empty quotes no line', () => {
+    expect(evidenceOf({ code: 'ECONNRESET', message: '\nsecond' })).toBe('Error [ECONNRESET]')
+  })
+
+  test('a long line after others is cut around the match within that line', () => {
+    expect(evidenceOf({ message: `intro\n${'x'.repeat(300)} ECONNREFUSED ${'y'.repeat(300)}` })).toBe(
+      `Error: …${'x'.repeat(49)} ECONNREFUSED ${'y'.repeat(137)}…`,
+    )
+  })
+
+  test('a malformed matcher makes its rule inert: the default verdict, with the error as evidence', () => {
+    const rules = [{ id: 'ours', kind: 'infra', when: { message: 42 } }] as unknown as Rule[]
+    expect(classify({ errors: [{ message: 'x' }] }, { rules })).toEqual({
+      kind: 'test-bug',
+      rule: 'default',
+      evidence: 'Error: x',
+    })
+  })
+
+  test('between final matches on two errors the earlier rule stands, and on a tie the earlier error', () => {
+    const challenge = { message: 'Attention Required! | Cloudflare' }
+    expect(classify({ errors: [challenge, { name: 'AssertionError', message: 'x' }] }).rule).toBe(
+      'security.challenge',
+    )
+    expect(
+      classify({
+        errors: [
+          { name: 'AssertionError', message: 'first' },
+          { name: 'AssertionError', message: 'second' },
+        ],
+      }).evidence,
+    ).toBe('AssertionError: first')
   })
 })

@@ -21,6 +21,13 @@ describe('confirmVerdict, exactly', () => {
   })
 })
 
+describe('only infra is weighed', () => {
+  test('a flaky verdict of an ambiguous rule stands as it is, even with a healthy probe', () => {
+    const hypothesis: Verdict = { kind: 'flaky', rule: 'net.econnreset', evidence: 'read ECONNRESET' }
+    expect(confirmVerdict(hypothesis, 'healthy').verdict).toBe(hypothesis)
+  })
+})
+
 describe('isAmbiguousRule with user rules', () => {
   const user: Rule[] = [
     { id: 'net.econnreset', kind: 'infra', when: { code: 'ECONNRESET' } },

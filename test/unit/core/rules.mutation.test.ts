@@ -119,6 +119,7 @@ const SHAPES: [string, ErrorLike][] = [
   ['security.challenge', { message: 'verify you are a human' }],
   ['security.challenge', { message: 'a security check is required' }],
   ['security.challenge', { message: 'reCAPTCHA failed' }],
+  ['security.challenge', { message: 'please solve the captcha' }],
   ['vitest.assertion', { name: 'JestAssertionError', message: 'expected 1' }],
   ['vitest.assertion', { name: 'Error', code: 'ERR_ASSERTION', message: 'x' }],
   ['vitest.snapshot-mismatch', { message: 'Snapshot `a > b 1` mismatched' }],
@@ -279,10 +280,32 @@ const NEAR_MISSES: [string, ErrorLike][] = [
   ['default', { message: 'syntax error at or nearby' }],
   ['default', { message: 'relations "users" does not exist' }],
   ['default', { message: 'xinvalid input syntax for type int' }],
+  ['default', { code: 'x42P01', message: 'x' }],
+  ['default', { code: '42P01x', message: 'x' }],
+  ['default', { code: 'x23505', message: 'x' }],
+  ['default', { code: '22P02x', message: 'x' }],
+  ['default', { code: 'XUND_ERR_CONNECT_TIMEOUT', message: 'x' }],
+  ['js.type-error', { name: 'TypeError', message: 'oh, fetch failed' }],
 ]
 
 describe('near misses stay off the rule', () => {
   test.each(NEAR_MISSES)('%s ← %j', (id, error) => {
     expect(classify({ errors: [error] }).rule).toBe(id)
+  })
+})
+
+describe('the client a rule names', () => {
+  // An HTTP client's error that names no address blames the one http service.
+  const services = [
+    { name: 'db', kind: 'postgres', url: 'postgres://127.0.0.1:5432/x' },
+    { name: 'app', kind: 'http', url: 'http://127.0.0.1:3000' },
+  ]
+  test.each([
+    ['undici.timeout', { code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' }],
+    ['undici.error', { code: 'UND_ERR_CLOSED', message: 'The client is destroyed' }],
+    ['fetch.failed', { name: 'TypeError', message: 'fetch failed' }],
+    ['net.socket-hang-up', { message: 'socket hang up' }],
+  ])('%s blames the http service', (rule, error) => {
+    expect(classify({ errors: [error] }, { services })).toMatchObject({ rule, service: 'app' })
   })
 })

@@ -1,15 +1,15 @@
 /**
  * The coordinator's edges, for real: a server that dies again after every restart (the breaker
  * opens and the run ends in bounded time), two vitest processes sharing one server (one recovery
- * between them), and recovery strategies that hang or fail.
+ * between them), and recovery strategies that hang or fail, or that the history has seen fail (issue 12).
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunReport } from '../../src/core/report.js'
 import { queryOnce, startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { runVitest, waitForProgress } from './harness.js'
+import { byName, runVitest, waitForProgress, type RunResult } from './harness.js'
 import { generateSuite } from './outage-suite.js'
 
 let pg: PgHandle
@@ -149,5 +149,37 @@ describe('recovery strategies in order', () => {
     expect(report.summary.healed).toBe(0)
     for (const t of report.tests.filter((x) => x.outcome === 'failed')) expect(t).toMatchObject({ cause: 'infra', service: 'db' })
     expect(result.code).toBe(1)
+  })
+
+  test('a strategy that fails is tried first only until the history shows it (learned order, issue 12)', { timeout: 300_000 }, async () => {
+    const dir = generateSuite('learned-order', { files: 3, testsPerFile: 6, sleepMs: 40, plantBug: true })
+    // The harness empties the report directory before each run: the history is kept beside it.
+    const config = join(dir, 'vitest.config.ts')
+    writeFileSync(config, readFileSync(config, 'utf8').replace('heal({', "heal({ history: { dir: 'kept-history' },"))
+    const recover = JSON.stringify([{ argv: ['false'] }, pgCtlRecovery()])
+    const runs: RunResult[] = []
+    for (let i = 0; i < 3; i++) {
+      await ensureUp()
+      const progress = progressFile()
+      const run = runVitest(dir, { env: { FIXTURE_PG_URL: pg.url, FIXTURE_RECOVER: recover, FIXTURE_PROGRESS: progress } })
+      expect(await waitForProgress(progress, 4)).toBe(true)
+      await pg.killHard()
+      runs.push(await run)
+    }
+    const inline = (r: RunResult) => r.report!.recoveries.filter((x) => x.trigger !== 'preflight')
+    // No history yet: the configured order, no reason given.
+    expect(inline(runs[0]!).map((r) => [r.strategy, r.ok, r.reason]), runs[0]!.output).toEqual([
+      ['command:false', false, undefined],
+      ['pg_ctl', true, undefined],
+    ])
+    // Two runs later pg_ctl goes first, and the status line and report.json say why.
+    expect(inline(runs[2]!)[0], runs[2]!.output).toMatchObject({ strategy: 'pg_ctl', ok: true, reason: '100% of 2 past attempts' })
+    expect(runs[2]!.output).toMatch(/db: trying .*pg_ctl.* first — 100% of 2 past attempts/)
+    for (const run of runs) {
+      // Learning reorders recoveries, never verdicts: the planted bug is red in report.json and the exit code.
+      expect(byName(run.report).get('planted bug: the total is wrong')).toMatchObject({ outcome: 'failed', cause: 'test-bug' })
+      expect(run.report!.summary.infra).toBe(0)
+      expect(run.code).toBe(1)
+    }
   })
 })

@@ -14,7 +14,7 @@ import type { RecoveryRecord } from '../../../src/core/types.js'
 import { recordRun } from '../../../src/history/record.js'
 import { loadStrategyRates } from '../../../src/history/strategy-order.js'
 import { freePort } from '../../../src/services/free-port.js'
-import { command, http, recover } from '../../../src/services/index.js'
+import { command, http, recover, recoverService } from '../../../src/services/index.js'
 import { HealSession } from '../../../src/session/session.js'
 import { recoveryRun } from './recovery-run.js'
 import type { StatusSink } from '../../../src/session/status.js'
@@ -126,6 +126,36 @@ describe('strategies in the order of their measured success', () => {
     const run = await oneRun(false)
     expect(run.records[0]?.strategy).toBe('command:sh')
     expect(run.records.every((r) => r.reason === undefined)).toBe(true)
+  })
+
+  it('an order that fails, or that drops or invents a recovery, is not used: the configured one is', async () => {
+    await stopApp()
+    const [app] = resolveOptions({
+      services: {
+        app: http({
+          url: `http://127.0.0.1:${port}/health`,
+          startTimeout: 2_000,
+          recover: [command(['sh', '-c', 'exit 1']), recover(startApp, { name: 'start-app' })],
+        }),
+      },
+    }).services
+    const orders = [
+      () => Promise.reject(new Error('history unreadable')),
+      (rs: readonly { strategy: string }[]) => Promise.resolve([{ recovery: rs[1]! }]),
+      (rs: readonly { strategy: string }[]) => Promise.resolve([{ recovery: rs[1]! }, { recovery: rs[1]! }]),
+    ]
+    for (const order of orders) {
+      await stopApp()
+      const result = await recoverService(app!, {
+        trigger: 'inline',
+        log: () => undefined,
+        order: order as never,
+      })
+      expect(result.records.map((r) => [r.strategy, r.ok, r.reason])).toEqual([
+        ['command:sh', false, undefined],
+        ['custom:start-app', true, undefined],
+      ])
+    }
   })
 
   it('no history yet: nothing read, nothing created, no rates', async () => {

@@ -177,6 +177,7 @@ describe('blameService settles among services', () => {
   test('a service with two endpoints is at either', () => {
     const both: ServiceRef = { name: 'both', kind: 'http', url: 'http://app.test:80', port: 3000 }
     expect(blameService([both], { addresses: [{ host: 'app.test', port: 80 }] })).toBe('both')
+    expect(blameService([both], { addresses: [{ host: 'app.test' }] })).toBe('both')
     expect(blameService([both, anyPort], { addresses: [{ host: 'localhost', port: 3000 }] })).toBe('both')
   })
 

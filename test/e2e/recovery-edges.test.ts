@@ -76,7 +76,9 @@ describe('a crash loop', () => {
     for (const t of open) expect(t).toMatchObject({ outcome: 'failed', cause: 'infra', service: 'db' })
     const message = open[0]!.tries!.flatMap((tr) => tr.errors).find((e) => e.code === 'E_CIRCUIT_OPEN')!.message
     expect(message).toMatch(/db/)
-    expect(message).toMatch(/\d+ recover/)
+    // Why the breaker opened, with its count: 3 recoveries within the window, or (when a loaded
+    // machine makes each restart miss its start timeout) recoveries that all failed, attempt N.
+    expect(message).toMatch(/\d+ recover|recovery failed \(attempt \d+/)
     expect(report.summary.infra).toBeGreaterThan(0)
     expect(result.code).toBe(1)
     expect(result.durationMs).toBeLessThan(120_000)

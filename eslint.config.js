@@ -39,6 +39,8 @@ export default tseslint.config(
       '**/node_modules/**',
       'test/corpus/**',
       '.vitest-heal/**',
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   ...tseslint.configs.recommended,

@@ -78,9 +78,7 @@ try {
   const attempts = healed.healing.attempts().length
   console.log(`selenium: ${ACTIONS} healthy actions each, same session, alternating (ABBA)`)
   console.log(`  raw driver    ${rawMs.toFixed(0)} ms  (${(rawMs / ACTIONS).toFixed(1)} ms/action)`)
-  console.log(
-    `  healDriver    ${healedMs.toFixed(0)} ms  (${(healedMs / ACTIONS).toFixed(1)} ms/action)`,
-  )
+  console.log(`  healDriver    ${healedMs.toFixed(0)} ms  (${(healedMs / ACTIONS).toFixed(1)} ms/action)`)
   console.log(
     `  overhead ratio ${ratio.toFixed(3)} (target ≤ ${TARGET})  ${ratio <= TARGET ? 'ok' : 'ABOVE TARGET'}`,
   )

@@ -27,7 +27,9 @@ let rolldown
 try {
   rolldown = await import('rolldown')
 } catch (error) {
-  console.error(`bundle-runner: rolldown (Vite 8's bundler, installed with Vitest) cannot be loaded: ${error.message}`)
+  console.error(
+    `bundle-runner: rolldown (Vite 8's bundler, installed with Vitest) cannot be loaded: ${error.message}`,
+  )
   process.exit(1)
 }
 
@@ -45,7 +47,9 @@ const built = await rolldown.build({
 const code = readFileSync(entry, 'utf8')
 const staticRelative = [...code.matchAll(/^import\s[^;]*?from\s*["'](\.[^"']*)["']/gm)].map((m) => m[1])
 if (staticRelative.length > 0 || !/export\s*\{[^}]*\bas default\b/.test(code)) {
-  console.error(`bundle-runner: ${entry} is not one module with a default export (imports ${staticRelative.join(', ')})`)
+  console.error(
+    `bundle-runner: ${entry} is not one module with a default export (imports ${staticRelative.join(', ')})`,
+  )
   process.exit(1)
 }
 console.log(`bundle-runner: ${entry} (${built.output[0].code.length} bytes, one module)`)

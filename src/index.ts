@@ -64,7 +64,13 @@ export {
 export { classify, type Failure as ClassifyFailure, type ClassifyOptions } from './core/classify.js'
 export { confirmVerdict, isAmbiguousRule, type ConfirmedVerdict, type ProbedHealth } from './core/confirm.js'
 export { BUILTIN_RULES } from './core/rules.js'
-export { computeOutcome, summarize, runOutcome, type ComputedOutcome, type RunOutcomeOptions } from './core/outcome.js'
+export {
+  computeOutcome,
+  summarize,
+  runOutcome,
+  type ComputedOutcome,
+  type RunOutcomeOptions,
+} from './core/outcome.js'
 export { summaryLine } from './core/summary-line.js'
 export { DEFAULT_BREAKER_POLICY, type BreakerPolicy } from './core/breaker.js'
 export {

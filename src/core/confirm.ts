@@ -38,7 +38,8 @@ export function confirmVerdict(
   ruleIsAmbiguous: boolean = isAmbiguousRule(hypothesis.rule),
 ): ConfirmedVerdict {
   const answering = health === 'healthy' || health === 'saturated'
-  if (hypothesis.kind !== 'infra' || !answering || !ruleIsAmbiguous) return { hypothesis, verdict: hypothesis }
+  if (hypothesis.kind !== 'infra' || !answering || !ruleIsAmbiguous)
+    return { hypothesis, verdict: hypothesis }
   const where = hypothesis.service === undefined ? 'the service' : hypothesis.service
   return {
     hypothesis,

@@ -79,7 +79,8 @@ function redactUrlPasswords(text: string): string {
     for (; end < text.length; end++) {
       const code = text.charCodeAt(end)
       if (endsAuthority(code)) break
-      if (code === 0x3a && colon === -1 && lastAt === -1) colon = end // ':' ending the user name
+      if (code === 0x3a && colon === -1 && lastAt === -1)
+        colon = end // ':' ending the user name
       else if (code === 0x40) lastAt = end // '@'
     }
     if (colon !== -1 && lastAt > colon + 1) {

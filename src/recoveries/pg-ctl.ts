@@ -25,7 +25,8 @@ export function pgCtl(dataDir: string, options: PgCtlOptions = {}): RecoveryDesc
     [RECOVERY_BRAND]: true,
     kind: 'pg_ctl',
     resolve(key): Recovery {
-      if (typeof dataDir !== 'string' || dataDir === '') throw new HealConfigError(`${key}.dataDir`, 'a data directory path', dataDir)
+      if (typeof dataDir !== 'string' || dataDir === '')
+        throw new HealConfigError(`${key}.dataDir`, 'a data directory path', dataDir)
       const raw = expectOptionsObject(`${key}.options`, options ?? {})
       rejectUnknownKeys(key, raw, ['binDir', 'timeout'])
       const binDir = stringOption(`${key}.binDir`, raw.binDir)
@@ -37,7 +38,10 @@ export function pgCtl(dataDir: string, options: PgCtlOptions = {}): RecoveryDesc
         key,
         async verify() {
           if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-            throw new HealError('E_COMMAND_NOT_FOUND', `${key}: ${dataDir} is not a PostgreSQL data directory`)
+            throw new HealError(
+              'E_COMMAND_NOT_FOUND',
+              `${key}: ${dataDir} is not a PostgreSQL data directory`,
+            )
           }
           await findPostgresBinaries(binDir)
         },
@@ -50,7 +54,17 @@ export function pgCtl(dataDir: string, options: PgCtlOptions = {}): RecoveryDesc
           const asOwner = process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {}
           await runCommand(
             // -l: the server's output goes to a file, not to a pipe of ours that it would hold open forever.
-            [pg_ctl, '-D', dataDir, '-l', join(dataDir, 'vitest-heal-pg_ctl.log'), '-w', '-t', String(Math.ceil(timeoutMs / 1000)), 'start'],
+            [
+              pg_ctl,
+              '-D',
+              dataDir,
+              '-l',
+              join(dataDir, 'vitest-heal-pg_ctl.log'),
+              '-w',
+              '-t',
+              String(Math.ceil(timeoutMs / 1000)),
+              'start',
+            ],
             { timeoutMs: timeoutMs + 5_000, signal, ...asOwner },
           )
         },

@@ -195,5 +195,7 @@ export type VitestReporterEntry = unknown
  * in `configureVitest`, before Vitest creates them.
  */
 export function withoutVitestGithubActions(reporters: readonly VitestReporterEntry[]): VitestReporterEntry[] {
-  return reporters.filter((entry) => entry !== 'github-actions' && !(Array.isArray(entry) && entry[0] === 'github-actions'))
+  return reporters.filter(
+    (entry) => entry !== 'github-actions' && !(Array.isArray(entry) && entry[0] === 'github-actions'),
+  )
 }

@@ -137,7 +137,9 @@ function suitesOf(
     addTo(total, test)
   }
   for (const error of errors) {
-    const suite = suiteOf(error.file === undefined ? UNHANDLED_SUITE : projectFile({ ...error, file: error.file }))
+    const suite = suiteOf(
+      error.file === undefined ? UNHANDLED_SUITE : projectFile({ ...error, file: error.file }),
+    )
     suite.outside.push(error)
     addOutside(suite.counts, error)
     addOutside(total, error)

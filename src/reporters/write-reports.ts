@@ -93,7 +93,10 @@ export function writeReports(report: RunReport, options: WriteReportsOptions): W
   }
   let view
   try {
-    view = buildView(writesFiles && noDirectory === undefined ? gatherAttachments(report, reportDir) : report, redact)
+    view = buildView(
+      writesFiles && noDirectory === undefined ? gatherAttachments(report, reportDir) : report,
+      redact,
+    )
   } catch (error) {
     for (const name of wanted) fail(name, error)
     return result

@@ -40,7 +40,10 @@ export function isProcessAlive(pid: number): boolean {
  * Every descendant of `roots` (one pid or several), children before grandchildren, from one
  * snapshot of the process table. The roots themselves are not in the result.
  */
-export function descendantsOf(roots: number | readonly number[], table: readonly ProcStat[] = processTable()): number[] {
+export function descendantsOf(
+  roots: number | readonly number[],
+  table: readonly ProcStat[] = processTable(),
+): number[] {
   const byParent = new Map<number, number[]>()
   for (const stat of table) {
     const siblings = byParent.get(stat.ppid) ?? []
@@ -64,7 +67,9 @@ export function descendantsOf(roots: number | readonly number[], table: readonly
 /** The argv a process was started with (/proc/<pid>/cmdline); empty when it is gone or unreadable. */
 export function commandLine(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '')
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '')
   } catch {
     return []
   }

@@ -51,7 +51,10 @@ export function outsideErrors(input: OutsideErrorsInput): OutsideError[] {
   return out
 }
 
-type Fields = Pick<OutsideError, 'pass' | 'name' | 'message' | 'stack' | 'code' | 'verdict' | 'forgiven' | 'why'>
+type Fields = Pick<
+  OutsideError,
+  'pass' | 'name' | 'message' | 'stack' | 'code' | 'verdict' | 'forgiven' | 'why'
+>
 
 function fieldsOf(error: ErrorLike, clean: (text: string) => string) {
   return {
@@ -75,8 +78,6 @@ function repairs(second: CollectedPass, module: CollectedModule): (suite: string
   )
   return (suite) => {
     if (suite === '') return again.errors.length === 0 && ran.length > 0
-    return (
-      !again.suites.some((s) => s.name === suite) && ran.some((t) => t.name.startsWith(`${suite} > `))
-    )
+    return !again.suites.some((s) => s.name === suite) && ran.some((t) => t.name.startsWith(`${suite} > `))
   }
 }

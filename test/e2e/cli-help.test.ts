@@ -27,25 +27,34 @@ describe('vitest-heal --help', () => {
 })
 
 describe('vitest-heal doctor', () => {
-  test('an owned service that is not running is not called healthy in the closing line', { timeout: 60_000 }, async () => {
-    const dir = join(ROOT, 'test/e2e/.generated/doctor-owned')
-    rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir, { recursive: true })
-    const port = await freePort()
-    writeFileSync(
-      join(dir, 'vitest.config.ts'),
-      `import { defineConfig } from 'vitest/config'
+  test(
+    'an owned service that is not running is not called healthy in the closing line',
+    { timeout: 60_000 },
+    async () => {
+      const dir = join(ROOT, 'test/e2e/.generated/doctor-owned')
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(dir, { recursive: true })
+      const port = await freePort()
+      writeFileSync(
+        join(dir, 'vitest.config.ts'),
+        `import { defineConfig } from 'vitest/config'
 import { heal, http } from 'vitest-heal'
 export default defineConfig({
   plugins: [heal({ services: { app: http({ url: 'http://127.0.0.1:${port}/health', start: ['node', 'server.mjs'] }) } })],
 })
 `,
-    )
-    writeFileSync(join(dir, 'server.mjs'), `import { createServer } from 'node:http'\ncreateServer((_, res) => res.end('ok')).listen(${port}, '127.0.0.1')\n`)
-    const result = await runCli(['doctor'], {}, dir)
-    expect(result.code, result.output).toBe(0)
-    expect(result.stdout).toMatch(/app\s+http\s+\S+\s+not running \(started by the run\)/)
-    expect(result.stdout).not.toContain('All services healthy')
-    expect(result.stdout).toContain('No problem found: 0 service(s) healthy, 1 not running (app: the run starts it).')
-  })
+      )
+      writeFileSync(
+        join(dir, 'server.mjs'),
+        `import { createServer } from 'node:http'\ncreateServer((_, res) => res.end('ok')).listen(${port}, '127.0.0.1')\n`,
+      )
+      const result = await runCli(['doctor'], {}, dir)
+      expect(result.code, result.output).toBe(0)
+      expect(result.stdout).toMatch(/app\s+http\s+\S+\s+not running \(started by the run\)/)
+      expect(result.stdout).not.toContain('All services healthy')
+      expect(result.stdout).toContain(
+        'No problem found: 0 service(s) healthy, 1 not running (app: the run starts it).',
+      )
+    },
+  )
 })

@@ -32,12 +32,21 @@ export interface RunOptions {
 export function runVitest(dir: string, options: RunOptions = {}): Promise<RunResult> {
   const reportDir = join(dir, options.reportDir ?? '.vitest-heal')
   rmSync(reportDir, { recursive: true, force: true })
-  const argv = options.wrapper ? [CLI, 'run', ...(options.args ?? [])] : [VITEST, 'run', ...(options.args ?? [])]
+  const argv = options.wrapper
+    ? [CLI, 'run', ...(options.args ?? [])]
+    : [VITEST, 'run', ...(options.args ?? [])]
   const started = Date.now()
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, argv, {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', GITHUB_ACTIONS: '', CI: 'true', ...options.env },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        GITHUB_ACTIONS: '',
+        CI: 'true',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -53,13 +62,19 @@ export function runVitest(dir: string, options: RunOptions = {}): Promise<RunRes
     })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`vitest in ${dir} did not finish in ${options.timeoutMs ?? 120_000} ms:\n${output.slice(-4000)}`))
+      reject(
+        new Error(
+          `vitest in ${dir} did not finish in ${options.timeoutMs ?? 120_000} ms:\n${output.slice(-4000)}`,
+        ),
+      )
     }, options.timeoutMs ?? 120_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
       const reportFile = join(reportDir, 'report.json')
-      const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport) : undefined
+      const report = existsSync(reportFile)
+        ? (JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport)
+        : undefined
       resolvePromise({ code, stdout, stderr, output, report, durationMs: Date.now() - started })
     })
   })
@@ -86,7 +101,11 @@ export async function waitForProgress(file: string, count: number, timeoutMs = 6
 }
 
 /** Runs `vitest-heal <args>` (the built CLI) in `cwd`. */
-export function runCli(args: string[], env: Record<string, string>, cwd = join(ROOT, 'test/e2e/fixtures/preflight')): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd = join(ROOT, 'test/e2e/fixtures/preflight'),
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now()
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -100,6 +119,8 @@ export function runCli(args: string[], env: Record<string, string>, cwd = join(R
     child.stdout.on('data', (c: Buffer) => ((stdout += c), (output += c)))
     child.stderr.on('data', (c: Buffer) => ((stderr += c), (output += c)))
     child.on('error', reject)
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr, output, report: undefined, durationMs: Date.now() - started }))
+    child.on('close', (code) =>
+      resolvePromise({ code, stdout, stderr, output, report: undefined, durationMs: Date.now() - started }),
+    )
   })
 }

@@ -81,13 +81,13 @@ import { progress, ready, sleep, waitForGo } from '../helpers.js'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, connectionTimeoutMillis: 5_000 })
 ${
-    bare
-      ? `// No error listener on purpose: the idle client that dies with the server becomes an uncaught error.
+  bare
+    ? `// No error listener on purpose: the idle client that dies with the server becomes an uncaught error.
 await pool.query('SELECT 1')
 ready()
 await waitForGo()`
-      : "pool.on('error', () => {})"
-  }
+    : "pool.on('error', () => {})"
+}
 afterAll(() => pool.end().catch(() => {}))
 
 for (let i = 0; i < ${options.testsPerFile}; i++) {
@@ -177,7 +177,10 @@ export function generateSuite(name: string, options: SuiteOptions): string {
   writeFileSync(join(dir, 'helpers.ts'), HELPERS)
   const bare = options.bareIdlePoolFiles ?? 0
   for (let i = 0; i < options.files; i++) {
-    writeFileSync(join(dir, 'test', `pool-${String(i).padStart(2, '0')}.test.ts`), poolFile(i, options, i < bare))
+    writeFileSync(
+      join(dir, 'test', `pool-${String(i).padStart(2, '0')}.test.ts`),
+      poolFile(i, options, i < bare),
+    )
   }
   for (let i = 0; i < (options.beforeAllFiles ?? 0); i++) {
     writeFileSync(join(dir, 'test', `before-all-${i}.test.ts`), beforeAllFile(i, options))

@@ -40,29 +40,37 @@ export default defineConfig({ plugins: [heal({})], test: { include: ['test/**/*.
   test.each([
     ['vitest run', false],
     ['vitest-heal run', true],
-  ])('%s exits 1 and the error is in report.json errors[] and in junit.xml', { timeout: 60_000 }, async (_, wrapper) => {
-    const dir = project(`after-all-bug${wrapper ? '-wrapper' : ''}`, config, { 'hook.test.ts': AFTER_ALL_BUG })
-    const result = await runVitest(dir, { wrapper })
-    const report = result.report!
-    expect(report, result.output).toBeDefined()
-    expect(report.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
-    expect(report.errors).toEqual([
-      expect.objectContaining({
-        where: 'module',
-        file: 'test/hook.test.ts',
-        pass: 1,
-        name: 'TypeError',
-        verdict: expect.objectContaining({ kind: 'test-bug' }),
-        forgiven: false,
-        why: expect.stringContaining('fails the run'),
-      }),
-    ])
-    expect(report.outcome).toBe('failed')
-    const junit = readFileSync(join(dir, '.vitest-heal/junit.xml'), 'utf8')
-    expect(junit).toMatch(/<testsuite name="test\/hook\.test\.ts" tests="2" failures="1"/)
-    expect(junit).toMatch(/<testcase name="\(file hook or top level\)"[^>]*>[\s\S]*?<failure [^>]*type="TypeError"/)
-    expect(result.code, result.output).toBe(1)
-  })
+  ])(
+    '%s exits 1 and the error is in report.json errors[] and in junit.xml',
+    { timeout: 60_000 },
+    async (_, wrapper) => {
+      const dir = project(`after-all-bug${wrapper ? '-wrapper' : ''}`, config, {
+        'hook.test.ts': AFTER_ALL_BUG,
+      })
+      const result = await runVitest(dir, { wrapper })
+      const report = result.report!
+      expect(report, result.output).toBeDefined()
+      expect(report.summary).toMatchObject({ total: 1, passed: 1, failed: 0 })
+      expect(report.errors).toEqual([
+        expect.objectContaining({
+          where: 'module',
+          file: 'test/hook.test.ts',
+          pass: 1,
+          name: 'TypeError',
+          verdict: expect.objectContaining({ kind: 'test-bug' }),
+          forgiven: false,
+          why: expect.stringContaining('fails the run'),
+        }),
+      ])
+      expect(report.outcome).toBe('failed')
+      const junit = readFileSync(join(dir, '.vitest-heal/junit.xml'), 'utf8')
+      expect(junit).toMatch(/<testsuite name="test\/hook\.test\.ts" tests="2" failures="1"/)
+      expect(junit).toMatch(
+        /<testcase name="\(file hook or top level\)"[^>]*>[\s\S]*?<failure [^>]*type="TypeError"/,
+      )
+      expect(result.code, result.output).toBe(1)
+    },
+  )
 })
 
 /**
@@ -176,24 +184,33 @@ describe('an afterAll that fails with a connection error during a healed outage'
         why: expect.stringContaining('found down and recovered'),
       })
     }
-    expect(report.errors?.every((e) => e.forgiven), JSON.stringify(report.errors)).toBe(true)
+    expect(
+      report.errors?.every((e) => e.forgiven),
+      JSON.stringify(report.errors),
+    ).toBe(true)
     expect(report.summary).toMatchObject({ total: 2, failed: 0 })
     expect(report.outcome).toBe('passed')
     const junit = readFileSync(join(dir, '.vitest-heal/junit.xml'), 'utf8')
-    expect(junit).toMatch(/<testcase name="\(file hook or top level\)"[^>]*>[\s\S]*?<property name="forgiven" value="true"\/>/)
+    expect(junit).toMatch(
+      /<testcase name="\(file hook or top level\)"[^>]*>[\s\S]*?<property name="forgiven" value="true"\/>/,
+    )
     expect(result.code, result.output).toBe(0)
   })
 
-  test('a TypeError in another afterAll of the same run is not forgiven by that recovery: exit 1', { timeout: 120_000 }, async () => {
-    const { result } = await runWithOutage('after-all-outage-bug', true)
-    const report = result.report!
-    expect(report, result.output).toBeDefined()
-    expect(report.errors?.find((e) => e.file === 'test/planted-hook-bug.test.ts')).toMatchObject({
-      name: 'TypeError',
-      forgiven: false,
-    })
-    expect(report.errors?.filter((e) => e.file === 'test/hook.test.ts').every((e) => e.forgiven)).toBe(true)
-    expect(report.outcome).toBe('failed')
-    expect(result.code, result.output).toBe(1)
-  })
+  test(
+    'a TypeError in another afterAll of the same run is not forgiven by that recovery: exit 1',
+    { timeout: 120_000 },
+    async () => {
+      const { result } = await runWithOutage('after-all-outage-bug', true)
+      const report = result.report!
+      expect(report, result.output).toBeDefined()
+      expect(report.errors?.find((e) => e.file === 'test/planted-hook-bug.test.ts')).toMatchObject({
+        name: 'TypeError',
+        forgiven: false,
+      })
+      expect(report.errors?.filter((e) => e.file === 'test/hook.test.ts').every((e) => e.forgiven)).toBe(true)
+      expect(report.outcome).toBe('failed')
+      expect(result.code, result.output).toBe(1)
+    },
+  )
 })

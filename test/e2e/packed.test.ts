@@ -32,12 +32,17 @@ beforeAll(async () => {
   }
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'))
   const packed = await sh('npm', ['pack', '--json', '--pack-destination', scratch], clone)
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }]
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [
+    { filename: string; files: { path: string }[] },
+  ]
   tarball = join(scratch, info.filename)
   tarballFiles = info.files.map((f) => f.path)
 
   mkdirSync(project)
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'empty-project', private: true, type: 'module' }))
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'empty-project', private: true, type: 'module' }),
+  )
   // Vitest 4 is what a Node 20 user installs; selenium-webdriver is left out on purpose.
   await sh('npm', ['install', '--no-audit', '--no-fund', tarball, 'vitest@4'], project)
 }, 600_000)
@@ -46,7 +51,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe('npm pack of a fresh clone, installed into an empty project', () => {
   test('the tarball holds the built package and the LICENSE', () => {
-    expect(tarballFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/selenium/entry.js', 'LICENSE', 'README.md', 'package.json']))
+    expect(tarballFiles).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cli/main.js',
+        'dist/selenium/entry.js',
+        'LICENSE',
+        'README.md',
+        'package.json',
+      ]),
+    )
     expect(tarballFiles.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
   })
 
@@ -56,12 +71,24 @@ describe('npm pack of a fresh clone, installed into an empty project', () => {
   })
 
   test('the main entry point loads', async () => {
-    const { stdout } = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('vitest-heal'); console.log(typeof m.heal, typeof m.postgres)"], project)
+    const { stdout } = await sh(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('vitest-heal'); console.log(typeof m.heal, typeof m.postgres)",
+      ],
+      project,
+    )
     expect(stdout).toBe('function function\n')
   })
 
   test('vitest-heal/selenium without selenium-webdriver names the package to install', async () => {
-    const result = await sh(process.execPath, ['--input-type=module', '-e', "await import('vitest-heal/selenium')"], project).then(
+    const result = await sh(
+      process.execPath,
+      ['--input-type=module', '-e', "await import('vitest-heal/selenium')"],
+      project,
+    ).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     )

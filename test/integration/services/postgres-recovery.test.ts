@@ -58,9 +58,7 @@ describe('recovering a real PostgreSQL with a command', () => {
     expect(result.records[0]?.durationMs).toBeGreaterThan(0)
     expect(Date.parse(result.records[0]?.startedAt ?? '')).not.toBeNaN()
     expect(await queryOnce(db.url, 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 2 }])
-    expect(lines.at(-1)).toMatch(
-      /^db down — running .*pg_ctl -D .* start -w … healthy in \d+\.\d\d s$/,
-    )
+    expect(lines.at(-1)).toMatch(/^db down — running .*pg_ctl -D .* start -w … healthy in \d+\.\d\d s$/)
   })
 
   it('after pg_ctl stop -m immediate, the same recovery brings it back', async () => {
@@ -80,7 +78,7 @@ describe('recovering a real PostgreSQL with a command', () => {
     await db.server.spawn()
     // Until the postmaster listens, connections are refused (down); on a loaded machine that takes a while.
     let first = await service.probe()
-    for (const deadline = Date.now() + 20_000; first.state === 'down' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20_000; first.state === 'down' && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 50))
       first = await service.probe()
     }

@@ -60,7 +60,9 @@ describe('blameService', () => {
     const one: ServiceRef[] = [services[0]!, services[2]!]
     expect(blameService(one, { clientKind: 'http', addresses: [] })).toBe('api')
     // An address that names no declared service points elsewhere (an external API).
-    expect(blameService(one, { clientKind: 'http', addresses: [{ host: 'api.example.test', port: 443 }] })).toBeUndefined()
+    expect(
+      blameService(one, { clientKind: 'http', addresses: [{ host: 'api.example.test', port: 443 }] }),
+    ).toBeUndefined()
     expect(blameService(services, { clientKind: 'http', addresses: [] })).toBeUndefined()
     expect(blameService(services, { clientKind: 'http', addresses: [], tags: ['needs:web'] })).toBe('web')
     expect(blameService([services[0]!], { clientKind: 'http', addresses: [] })).toBeUndefined()

@@ -27,7 +27,8 @@ describe('the reason, word for word', () => {
       open: true,
       openedAt: 3,
       lastEvidence: 'FATAL: could not bind',
-      reason: 'db needed a recovery again after 3 recoveries within 5 min; last evidence: FATAL: could not bind',
+      reason:
+        'db needed a recovery again after 3 recoveries within 5 min; last evidence: FATAL: could not bind',
     })
   })
 

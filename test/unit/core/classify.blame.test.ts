@@ -40,7 +40,10 @@ describe('a WebDriver session lost during driver.get(<app URL>)', () => {
     const verdict = classify(
       {
         errors: [
-          { name: 'NoSuchSessionError', message: `invalid session id during get http://127.0.0.1:${APP_PORT}/` },
+          {
+            name: 'NoSuchSessionError',
+            message: `invalid session id during get http://127.0.0.1:${APP_PORT}/`,
+          },
         ],
       },
       { services },
@@ -86,9 +89,9 @@ describe('errors that name no address', () => {
     }
     expect(classify({ errors: [fetchFailed] }, { services: [db, api] }).service).toBe('api')
     expect(classify({ errors: [fetchFailed] }, { services: [db, api, web] }).service).toBeUndefined()
-    expect(classify({ errors: [fetchFailed], tags: ['needs:web'] }, { services: [db, api, web] }).service).toBe(
-      'web',
-    )
+    expect(
+      classify({ errors: [fetchFailed], tags: ['needs:web'] }, { services: [db, api, web] }).service,
+    ).toBe('web')
     // Not an HTTP client's error: a bare reset may be any service's.
     const reset = { name: 'Error', code: 'ECONNRESET', message: 'read ECONNRESET' }
     expect(classify({ errors: [reset] }, { services: [db, api] }).service).toBeUndefined()
@@ -100,7 +103,11 @@ describe('errors that name no address', () => {
         errors: [
           {
             ...aborted,
-            cause: { name: 'Caused by: TimeoutError', code: 23, message: 'The operation was aborted due to timeout' },
+            cause: {
+              name: 'Caused by: TimeoutError',
+              code: 23,
+              message: 'The operation was aborted due to timeout',
+            },
           },
         ],
       },
@@ -152,16 +159,15 @@ describe('the ambiguous flag of every PostgreSQL and network rule', () => {
   test('is pinned for each of them, and every shape of a rule agrees', () => {
     expect(ids.sort()).toEqual(Object.keys(EXPECTED).sort())
     for (const id of ids) {
-      const flags = new Set(BUILTIN_RULES.filter((rule) => rule.id === id).map((rule) => rule.ambiguous === true))
+      const flags = new Set(
+        BUILTIN_RULES.filter((rule) => rule.id === id).map((rule) => rule.ambiguous === true),
+      )
       expect([...flags], id).toEqual([EXPECTED[id]])
     }
   })
 
-  test.each(Object.entries(EXPECTED))(
-    '%s → a healthy probe makes infra flaky: %s',
-    (id, ambiguous) => {
-      const verdict = { kind: 'infra' as const, service: 'db', rule: id, evidence: 'x' }
-      expect(confirmVerdict(verdict, 'healthy').verdict.kind).toBe(ambiguous ? 'flaky' : 'infra')
-    },
-  )
+  test.each(Object.entries(EXPECTED))('%s → a healthy probe makes infra flaky: %s', (id, ambiguous) => {
+    const verdict = { kind: 'infra' as const, service: 'db', rule: id, evidence: 'x' }
+    expect(confirmVerdict(verdict, 'healthy').verdict.kind).toBe(ambiguous ? 'flaky' : 'infra')
+  })
 })

@@ -9,7 +9,10 @@ const claims: ServiceClaim[] = [
 
 describe('servicesNeeded', () => {
   test('tags and globs feed the same answer', () => {
-    expect(servicesNeeded({ file: 'test/db/users.test.ts', tags: ['needs:app'] }, claims).sort()).toEqual(['app', 'db'])
+    expect(servicesNeeded({ file: 'test/db/users.test.ts', tags: ['needs:app'] }, claims).sort()).toEqual([
+      'app',
+      'db',
+    ])
   })
   test('a file no glob claims and no tag declares needs nothing', () => {
     expect(servicesNeeded({ file: 'test/unit/math.test.ts', tags: ['slow'] }, claims)).toEqual([])

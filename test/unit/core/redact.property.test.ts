@@ -32,16 +32,18 @@ const piece = fc.constantFrom(
   'postgres',
   'postgres://',
   'app:',
-  'password=\'',
+  "password='",
   'password="',
 )
 
 /** A random pattern of pieces, repeated to about `size` characters. */
 const longText = (size: number) =>
-  fc.tuple(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.string({ maxLength: 4 })).map(([parts, noise]) => {
-    const unit = parts.join('') + noise
-    return unit.repeat(Math.ceil(size / unit.length))
-  })
+  fc
+    .tuple(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.string({ maxLength: 4 }))
+    .map(([parts, noise]) => {
+      const unit = parts.join('') + noise
+      return unit.repeat(Math.ceil(size / unit.length))
+    })
 
 function timed(text: string): number {
   const started = performance.now()

@@ -9,7 +9,7 @@ describe('redactSecrets', () => {
   test.each([
     ['password=hunter2', 'password=***'],
     ['PASSWORD = hunter2 next', 'PASSWORD = *** next'],
-    ["host=db password='a b c' user=x", "host=db password=*** user=x"],
+    ["host=db password='a b c' user=x", 'host=db password=*** user=x'],
     ['pwd="q w" passwd=abc;port=1', 'pwd=*** passwd=***;port=1'],
     ['?sslmode=off&password=s3&user=a', '?sslmode=off&password=***&user=a'],
     ['API_TOKEN=s3cret', 'API_TOKEN=***'],
@@ -20,7 +20,10 @@ describe('redactSecrets', () => {
     ['postgres://app:S3cr@tPw@db.internal:5432/x', 'postgres://app:***@db.internal:5432/x'],
     ['connect to postgres://app:p#a?ss@db/x failed', 'connect to postgres://app:***@db/x failed'],
     ['postgresql://:only@h', 'postgresql://:***@h'],
-    ['"mysql://root:pw@127.0.0.1:3306" and me@example.com', '"mysql://root:***@127.0.0.1:3306" and me@example.com'],
+    [
+      '"mysql://root:pw@127.0.0.1:3306" and me@example.com',
+      '"mysql://root:***@127.0.0.1:3306" and me@example.com',
+    ],
     ['a http://u:p@h/x b https://v:q@i:1/y', 'a http://u:***@h/x b https://v:***@i:1/y'],
     ['ssh://git@github.com:22/repo', 'ssh://git@github.com:22/repo'],
     ['http://127.0.0.1:3000/health', 'http://127.0.0.1:3000/health'],

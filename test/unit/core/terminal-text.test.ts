@@ -41,13 +41,35 @@ describe('terminalText', () => {
   })
 
   test('for any text: no ESC, no C0/C1 control but tab and newline, no line starting with ::', () => {
-    const piece = fc.constantFrom(ESC, '[', ']', '\x07', '\\', '\n', '\r', ':', '::', ' ', '\t', '\u009b', 'a', '8;;', 'P')
+    const piece = fc.constantFrom(
+      ESC,
+      '[',
+      ']',
+      '\x07',
+      '\\',
+      '\n',
+      '\r',
+      ':',
+      '::',
+      ' ',
+      '\t',
+      '\u009b',
+      'a',
+      '8;;',
+      'P',
+    )
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(piece, { maxLength: 30 }).map((p) => p.join(''))), (text) => {
-        const out = terminalText(text)
-        expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-        for (const line of out.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(piece, { maxLength: 30 }).map((p) => p.join('')),
+        ),
+        (text) => {
+          const out = terminalText(text)
+          expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+          for (const line of out.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false)
+        },
+      ),
       { numRuns: 2000 },
     )
   })

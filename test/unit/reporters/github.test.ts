@@ -49,7 +49,8 @@ describe('text from tests cannot inject (issue 11)', () => {
     const report = exampleReport()
     const bug = report.tests.find((t) => t.outcome === 'failed' && t.cause === 'test-bug')!
     bug.name = 'n\n::warning::forged'
-    bug.tries!.at(-1)!.errors[0]!.message = `boom ${ESC}]8;;http://evil\x07click${ESC}]8;;\x07 ${ESC}[31mred\r::error::x`
+    bug.tries!.at(-1)!.errors[0]!.message =
+      `boom ${ESC}]8;;http://evil\x07click${ESC}]8;;\x07 ${ESC}[31mred\r::error::x`
     const stdout = captureStream()
     renderGithub({ view: buildView(report), reportDir: dir, stdout, env: {} })
     const lines = stdout.text().trimEnd().split('\n')
@@ -66,7 +67,12 @@ describe('text from tests cannot inject (issue 11)', () => {
     const bug = report.tests.find((t) => t.outcome === 'failed' && t.cause === 'test-bug')!
     bug.name = `n\n::warning::forged ${ESC}]8;;http://evil\x07x${ESC}]8;;\x07`
     const file = join(dir, 'injected.md')
-    renderGithub({ view: buildView(report), reportDir: dir, stdout: captureStream(), env: { GITHUB_STEP_SUMMARY: file } })
+    renderGithub({
+      view: buildView(report),
+      reportDir: dir,
+      stdout: captureStream(),
+      env: { GITHUB_STEP_SUMMARY: file },
+    })
     const summary = readFileSync(file, 'utf8')
     expect(summary).not.toContain(ESC)
     expect(summary).not.toContain('http://evil')

@@ -152,7 +152,13 @@ describe('junit.xml', () => {
       forgiven: true,
       why: 'infra (rule pg.connection-terminated) of db, which was found down and recovered in this run',
     }
-    const unhandled: OutsideError = { ...forgivenHook, where: 'unhandled', file: undefined, suite: undefined, forgiven: false }
+    const unhandled: OutsideError = {
+      ...forgivenHook,
+      where: 'unhandled',
+      file: undefined,
+      suite: undefined,
+      forgiven: false,
+    }
     const passing: TestReport = {
       file: 'test/users.test.ts',
       name: 'users > lists',
@@ -172,10 +178,14 @@ describe('junit.xml', () => {
       )
       const hook = testcase(out, 'orders (hook)')
       expect(hook).toContain('<property name="forgiven" value="true"/>')
-      expect(hook).toContain('<property name="why" value="infra (rule pg.connection-terminated) of db, which was found down and recovered in this run"/>')
+      expect(hook).toContain(
+        '<property name="why" value="infra (rule pg.connection-terminated) of db, which was found down and recovered in this run"/>',
+      )
       expect(hook).toMatch(/<flakyError message="Connection terminated unexpectedly" type="Error">/)
       expect(hook).not.toMatch(/<failure|<error /)
-      expect(testcase(out, '(unhandled error)')).toMatch(/<error message="Connection terminated unexpectedly"/)
+      expect(testcase(out, '(unhandled error)')).toMatch(
+        /<error message="Connection terminated unexpectedly"/,
+      )
       expect(out).toMatch(/<testsuite name="\(unhandled errors\)" tests="1" failures="0" errors="1"/)
       expect(out).toMatch(/<testsuite name="test\/users\.test\.ts" tests="2" failures="1" errors="0"/)
       expect(out).toMatch(/<testsuites name="vitest-heal" tests="4" failures="1" errors="1"/)

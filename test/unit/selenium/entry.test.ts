@@ -11,12 +11,16 @@ import * as index from '../../../src/selenium/index.js'
 
 test('entry.ts exports every value index.ts exports, and nothing else', () => {
   expect(Object.keys(entry).sort()).toEqual(Object.keys(index).sort())
-  for (const name of Object.keys(index)) expect(entry[name as keyof typeof entry]).toBe(index[name as keyof typeof index])
+  for (const name of Object.keys(index))
+    expect(entry[name as keyof typeof entry]).toBe(index[name as keyof typeof index])
 })
 
 test("package.json's ./selenium runs entry.js and types it from index.d.ts", () => {
   const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as {
     exports: Record<string, { types: string; default: string }>
   }
-  expect(manifest.exports['./selenium']).toEqual({ types: './dist/selenium/index.d.ts', default: './dist/selenium/entry.js' })
+  expect(manifest.exports['./selenium']).toEqual({
+    types: './dist/selenium/index.d.ts',
+    default: './dist/selenium/entry.js',
+  })
 })

@@ -10,13 +10,14 @@ import { commandLine, descendantsOf, isProcessAlive, processTable } from '../../
 
 const started: number[] = []
 afterEach(() => {
-  for (const pid of started.splice(0)) for (const member of [pid, ...descendantsOf(pid)]) {
-    try {
-      process.kill(member, 'SIGKILL')
-    } catch {
-      // gone
+  for (const pid of started.splice(0))
+    for (const member of [pid, ...descendantsOf(pid)]) {
+      try {
+        process.kill(member, 'SIGKILL')
+      } catch {
+        // gone
+      }
     }
-  }
 })
 
 async function shellWithTwoChildren(marker: string): Promise<{ shell: number; children: number[] }> {
@@ -46,6 +47,7 @@ test('commandLine reads argv; pidsWithArgument finds its holder and the holderâ€
   expect(commandLine(2 ** 22 + 1)).toEqual([])
 
   expect(await killProcessesWithArgument(marker)).toBe(3)
-  for (let i = 0; i < 200 && [shell, ...children].some(isProcessAlive); i++) await new Promise((r) => setTimeout(r, 10))
+  for (let i = 0; i < 200 && [shell, ...children].some(isProcessAlive); i++)
+    await new Promise((r) => setTimeout(r, 10))
   expect([shell, ...children].some(isProcessAlive)).toBe(false)
 })

@@ -223,7 +223,9 @@ describe('buildRunReport', () => {
       { selection: { keys: new Set([key1]), modules: new Set() } },
     )
     const report = build([first, second], { records: [recovered] })
-    expect(report.tests.map((t) => [t.index ?? 0, t.tries!.map((x) => `${x.state} in pass ${x.pass}`)])).toEqual([
+    expect(
+      report.tests.map((t) => [t.index ?? 0, t.tries!.map((x) => `${x.state} in pass ${x.pass}`)]),
+    ).toEqual([
       [0, ['passed in pass 1']],
       [1, ['failed in pass 1', 'passed in pass 2']],
     ])
@@ -238,7 +240,11 @@ describe('buildRunReport', () => {
     testModule: undefined as never,
     ...over,
   })
-  const typeError = { name: 'TypeError', message: "Cannot read properties of undefined (reading 'end')", stack: 'TypeError: x\n    at test/a.test.ts:9:3' }
+  const typeError = {
+    name: 'TypeError',
+    message: "Cannot read properties of undefined (reading 'end')",
+    stack: 'TypeError: x\n    at test/a.test.ts:9:3',
+  }
   const terminated = { name: 'Error', message: 'Connection terminated unexpectedly' }
 
   test('an afterAll TypeError of a file whose tests passed fails the run and is in errors[]', () => {
@@ -262,11 +268,18 @@ describe('buildRunReport', () => {
 
   test("a describe block's afterAll error is reported with its suite; a connection error is forgiven only once its service was recovered", () => {
     const suiteError = (error: ErrorLike) =>
-      pass([collected('orders > t')], { modules: [moduleOf({ suites: [{ name: 'orders', errors: [error] }] })] })
+      pass([collected('orders > t')], {
+        modules: [moduleOf({ suites: [{ name: 'orders', errors: [error] }] })],
+      })
 
     const notRecovered = build([suiteError(terminated)])
     expect(notRecovered.errors).toEqual([
-      expect.objectContaining({ where: 'suite', suite: 'orders', forgiven: false, why: expect.stringContaining('not recovered') }),
+      expect.objectContaining({
+        where: 'suite',
+        suite: 'orders',
+        forgiven: false,
+        why: expect.stringContaining('not recovered'),
+      }),
     ])
     expect(notRecovered.outcome).toBe('failed')
 
@@ -294,7 +307,10 @@ describe('buildRunReport', () => {
         { service: 'db', at: new Date(20).toISOString(), state: 'healthy', detail: BACK_BY_ANOTHER_PROCESS },
       ],
     })
-    expect(elsewhere.errors?.[0]).toMatchObject({ forgiven: true, why: expect.stringContaining('another vitest process') })
+    expect(elsewhere.errors?.[0]).toMatchObject({
+      forgiven: true,
+      why: expect.stringContaining('another vitest process'),
+    })
 
     // A recovery of the database forgives no TypeError.
     const bug = build([suiteError(typeError)], { records: [recovered] })
@@ -309,7 +325,10 @@ describe('buildRunReport', () => {
     const rerun = (over: Partial<CollectedModule>, state: CollectedTest['state'] = 'passed') =>
       pass([collected('orders > t', { pass: 2, state })], {
         modules: [moduleOf({ pass: 2, ...over })],
-        selection: { keys: new Set([testKey({ file: 'test/a.test.ts', name: 'orders > t' })]), modules: new Set() },
+        selection: {
+          keys: new Set([testKey({ file: 'test/a.test.ts', name: 'orders > t' })]),
+          modules: new Set(),
+        },
       })
     // No recovery record at all: only the second pass's clean run forgives.
     const repaired = build([first, rerun({})])

@@ -196,7 +196,7 @@ export function terminalSummary(ctx: RenderContext): string {
   const lines = [
     ...section(
       paint,
-      'Healed ({n}): shown as failed or skipped by Vitest above; their service was recovered and they passed on a re-run',
+      'Healed ({n}): Vitest above shows them retried, failed or skipped; their service was recovered and they passed on a re-run',
       view.healed,
       (t) => [
         heading(

@@ -63,7 +63,7 @@ test(
         ),
       )
     }
-    expect(text).toContain('shown as failed or skipped by Vitest above')
+    expect(text).toContain('Vitest above shows them retried, failed or skipped')
     // The planted bug, what it said, and that it is why the run fails.
     expect(text).toMatch(/✗ test\/planted-bug\.test\.ts:\d+ › planted bug: the total is wrong {2}\[rule /)
     expect(text).toContain('expected 6 to be 7')

@@ -65,7 +65,7 @@ describe('terminal summary', () => {
   it('names each healed test with its service, rule, recovery and when it was healthy again, and says Vitest showed it failed', () => {
     const text = summaryOf(false)
     expect(text).toContain(
-      ' Healed (3): shown as failed or skipped by Vitest above; their service was recovered and they passed on a re-run',
+      ' Healed (3): Vitest above shows them retried, failed or skipped; their service was recovered and they passed on a re-run',
     )
     expect(text).toContain(
       '✚ test/orders.test.ts:64 › orders > creates an order  [db restart 0.31 s, healthy at 2.45 s, rule pg-connection-refused, 2 attempts]',

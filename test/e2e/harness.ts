@@ -3,7 +3,7 @@
  * back its exit code, its output and vitest-heal's report.json.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RunReport } from '../../src/core/report.js'
 
@@ -123,4 +123,17 @@ export function runCli(
       resolvePromise({ code, stdout, stderr, output, report: undefined, durationMs: Date.now() - started }),
     )
   })
+}
+
+/**
+ * A generated project in test/e2e/.generated/<name> (inside the package, so `import 'vitest-heal'`
+ * resolves to this build): its vitest.config.ts and its test files, written afresh.
+ */
+export function generatedProject(name: string, config: string, files: Record<string, string>): string {
+  const dir = join(ROOT, 'test/e2e/.generated', name)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'test'), { recursive: true })
+  writeFileSync(join(dir, 'vitest.config.ts'), config)
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'test', file), text)
+  return dir
 }

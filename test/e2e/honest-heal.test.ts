@@ -7,13 +7,13 @@
  *   re-run after the recovery and is `healed / outage-overlap`; the same assertion failing with no
  *   outage is a test bug, never retried, and the run exits 1.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { freePort } from '../../src/services/free-port.js'
 import { queryOnce, startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { byName, ROOT, runVitest, waitForProgress } from './harness.js'
+import { byName, generatedProject, runVitest, waitForProgress } from './harness.js'
 
 let pg: PgHandle
 
@@ -26,13 +26,10 @@ afterAll(async () => {
   await pg?.close()
 })
 
-/** A generated project in test/e2e/.generated/<name>, so `import 'vitest-heal'` resolves to this build. */
+/** A generated project whose config is `heal(<healOptions>)` (see generatedProject). */
 function project(name: string, healOptions: string, files: Record<string, string>): string {
-  const dir = join(ROOT, 'test/e2e/.generated', name)
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'test'), { recursive: true })
-  writeFileSync(
-    join(dir, 'vitest.config.ts'),
+  return generatedProject(
+    name,
     `import { defineConfig } from 'vitest/config'
 import { heal, pgCtl, postgres } from 'vitest-heal'
 
@@ -41,9 +38,8 @@ export default defineConfig({
   test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
 })
 `,
+    files,
   )
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'test', file), text)
-  return dir
 }
 
 /** The repro from the issue: the first try's `listen()` is not awaited, so its request finds nobody. */

@@ -6,24 +6,21 @@
  * and directory stayed in /tmp).
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, expect, test } from 'vitest'
 import { MAX_REDACTED_LENGTH } from '../../src/core/redact.js'
-import { byName, ROOT, runVitest } from './harness.js'
+import { byName, generatedProject, ROOT, runVitest } from './harness.js'
 
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs')
 const scratch = mkdtempSync(join(tmpdir(), 'heal-hostile-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 function project(name: string, healOptions: string, tests: string): string {
-  const dir = join(ROOT, 'test/e2e/.generated', name)
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'test'), { recursive: true })
-  writeFileSync(
-    join(dir, 'vitest.config.ts'),
+  return generatedProject(
+    name,
     `import { defineConfig } from 'vitest/config'
 import { heal } from 'vitest-heal'
 
@@ -32,9 +29,8 @@ export default defineConfig({
   test: { include: ['test/**/*.test.ts'] },
 })
 `,
+    { 'a.test.ts': `import { expect, test } from 'vitest'\n${tests}` },
   )
-  writeFileSync(join(dir, 'test/a.test.ts'), `import { expect, test } from 'vitest'\n${tests}`)
-  return dir
 }
 
 test(

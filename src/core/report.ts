@@ -3,6 +3,8 @@
  * `tests[]` and `recoveries[]` named in the contract are fixed (other tools read them); fields
  * marked "extension" are additions that readers may ignore.
  */
+import type { FaultReport } from './fault.js'
+import type { PredictionReport } from './prediction.js'
 import type { RecoveryRecord, Verdict, VerdictKind } from './types.js'
 
 export type TestOutcome = 'passed' | 'healed' | 'flaky' | 'failed' | 'skipped'
@@ -123,6 +125,15 @@ export interface RunReport {
    * a module's top level, and unhandled errors. Each fails the run unless forgiven.
    */
   errors?: OutsideError[]
+  /** A chaos run's injected faults, one scorecard row each (extension). */
+  faults?: FaultReport[]
+  /** Predictions that crossed the threshold, what was done first, and whether they came true (extension). */
+  predictions?: PredictionReport[]
+  /**
+   * Set by `vitest-heal run --resume`: the run this one completed (its runner died), and how many
+   * tests the resumed run executed (extension).
+   */
+  resumedFrom?: { runId?: string; startedAt?: string; executed: number; carried: number }
 }
 
 /** An error thrown outside any test, classified, with why it fails the run or is forgiven. */

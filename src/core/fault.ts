@@ -84,3 +84,17 @@ export interface ChaosScore {
   /** Tests that failed as test bugs in the run: planted bugs must stay red. */
   bugsStillRed: number
 }
+
+/**
+ * What the injector (chaos/) knows of one planned fault at the end of the run; the scorecard
+ * (core/scorecard.ts) turns it and the run's report into a FaultReport.
+ */
+export interface FaultInjection {
+  fault: PlannedFault
+  /** Epoch ms it was applied; absent when its trigger never came. */
+  injectedAt?: number
+  /** Epoch ms a fault with a duration ended (network faults, pause); absent for kill/stop/restart. */
+  endedAt?: number
+  /** Why it could not be applied. */
+  error?: string
+}

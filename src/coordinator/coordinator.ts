@@ -50,6 +50,11 @@ export interface CoordinatorOptions {
   onEvent?: (event: HealthEvent) => void
   /** How long a service that says `starting` is waited for before it counts as down. Default 30 s. */
   startingTimeoutMs?: number
+  /**
+   * A lock across machines taken inside the host lock around each recovery (history/fleet-lock.ts,
+   * when the history is a shared PostgreSQL): `fn` learns whether another holder came first.
+   */
+  fleetLock?: <T>(key: string, fn: (contended: boolean) => Promise<T>) => Promise<T>
 }
 
 export interface HealResult {
@@ -187,9 +192,13 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       }
       return { ...(await service.recover(trigger)), reusedOther: false }
     }
-    if (lock === false) return run(false)
     const key = typeof service.lockKey === 'function' ? service.lockKey() : (service.lockKey ?? name)
-    return withHostLock(`service:${key}`, (held) => run(held.contended), lockOptions)
+    const fleetLock = options.fleetLock
+    const locked = fleetLock
+      ? (contended: boolean) => fleetLock(key, (other) => run(contended || other))
+      : run
+    if (lock === false) return locked(false)
+    return withHostLock(`service:${key}`, (held) => locked(held.contended), lockOptions)
   }
 
   async function recoverOutage(

@@ -21,9 +21,13 @@ import {
 import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Recovery, Service } from '../services/types.js'
+import { fleetLockKey, withFleetLock } from '../history/fleet-lock.js'
 import { writeFlagFile } from './flag-file.js'
 import { exportUrl, preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
+
+/** As long as the host lock's: another machine's recovery of a service that starts within 30 s. */
+const FLEET_LOCK_TIMEOUT_MS = 60_000
 
 export class HealSession {
   readonly options: ResolvedOptions
@@ -77,8 +81,27 @@ export class HealSession {
       ),
       breakerPolicy: options.breaker,
       hostLock: options.hostLock,
+      ...(options.history && options.history.url ? { fleetLock: this.fleetLock(options.history.url) } : {}),
       onEvent: (event: HealthEvent) => this.onHealthEvent(event),
     })
+  }
+
+  /** With a shared history database, CI machines that share a service recover it once (issue 12). */
+  private fleetLock(url: string) {
+    return <T>(key: string, fn: (contended: boolean) => Promise<T>): Promise<T> =>
+      withFleetLock(
+        url,
+        fleetLockKey(key),
+        (held) => {
+          if (held.skipped)
+            this.status.line(
+              'warn',
+              `recovery lock in the history database not taken (${held.skipped}): this host's lock only`,
+            )
+          return fn(held.contended)
+        },
+        { timeoutMs: FLEET_LOCK_TIMEOUT_MS },
+      )
   }
 
   /** The service's recoveries in the order their history earned (issue 12); configured order without one. */

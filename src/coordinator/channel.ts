@@ -42,6 +42,8 @@ function dispatch(handler: ChannelHandler, request: ChannelRequest): Promise<unk
       return handler.waitHealthy(request)
     case 'status':
       return handler.status(request)
+    case 'chaos-point':
+      return handler.chaosPoint?.(request) ?? Promise.resolve({ ok: true, faults: [] })
   }
 }
 

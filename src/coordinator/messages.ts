@@ -63,7 +63,26 @@ export interface StatusReply {
   services: ServiceStatus[]
 }
 
-export type ChannelRequest = HealRequest | WaitHealthyRequest | StatusRequest
+/**
+ * Chaos runs only (`test:` and `during:` triggers): a worker is about to run a test whose full name
+ * matches one of the run's chaos patterns; the main process applies (or arms) the faults due and
+ * replies once they are in place, so the test meets them.
+ */
+export interface ChaosPointRequest {
+  type: 'chaos-point'
+  /** The test's full name, `outer > inner`, as the reports write it. */
+  test: string
+  /** Its module, relative to the project root. */
+  file: string
+}
+
+export interface ChaosPointReply {
+  ok: boolean
+  /** Ids of the faults applied (`test:`) or armed (`during:`) for this test. */
+  faults: string[]
+}
+
+export type ChannelRequest = HealRequest | WaitHealthyRequest | StatusRequest | ChaosPointRequest
 
 export type ReplyTo<R extends ChannelRequest> = R extends HealRequest
   ? HealReply
@@ -76,6 +95,8 @@ export interface ChannelHandler {
   heal(request: HealRequest): Promise<HealReply>
   waitHealthy(request: WaitHealthyRequest): Promise<WaitHealthyReply>
   status(request: StatusRequest): Promise<StatusReply>
+  /** Absent outside chaos runs: the point is answered with no fault. */
+  chaosPoint?(request: ChaosPointRequest): Promise<ChaosPointReply>
 }
 
 /** Bounds that keep one bad line from costing much. */
@@ -122,6 +143,12 @@ export function parseRequest(value: unknown): ChannelRequest | { invalid: string
       return { type: 'wait-healthy', services: m.services as string[], timeoutMs: m.timeoutMs }
     case 'status':
       return { type: 'status' }
+    case 'chaos-point':
+      if (typeof m.test !== 'string' || m.test.length > MAX_TEXT)
+        return { invalid: 'chaos-point.test must be a short string' }
+      if (typeof m.file !== 'string' || m.file.length > MAX_TEXT)
+        return { invalid: 'chaos-point.file must be a short string' }
+      return { type: 'chaos-point', test: m.test, file: m.file }
     default:
       return { invalid: 'unknown message type' }
   }

@@ -87,6 +87,8 @@ export default class HealRunner extends TestRunner {
     await super.onBeforeRunTask?.(test)
     const config = this.settings()
     if (!config || test.mode !== 'run') return
+    // Chaos runs with `test:`/`during:` faults: the fault is in place before the test starts.
+    if (config.chaos) await this.chaosPoint(config, config.chaos.patterns, test)
     await this.loadClaims(config)
     const identity = this.identify(config, test)
     if (!isHealed(identity, this.claims, config.optIn)) return
@@ -197,6 +199,13 @@ export default class HealRunner extends TestRunner {
     await (await loadFailures()).control(config).waitHealthy(needs, config.waitTimeoutMs)
   }
 
+  private async chaosPoint(config: WorkerHealConfig, patterns: RegExp[], test: RunnerTestCase): Promise<void> {
+    const name = fullName(test)
+    if (!patterns.some((pattern) => matches(pattern, name))) return
+    const file = relativeFile(config.root, test.file.filepath)
+    await (await loadFailures()).control(config).chaosPoint({ test: name, file })
+  }
+
   private identify(config: WorkerHealConfig, test: RunnerTestCase): TestIdentity {
     return { file: relativeFile(config.root, test.file.filepath), tags: test.tags ?? [] }
   }
@@ -207,6 +216,20 @@ export default class HealRunner extends TestRunner {
       this.claims,
     )
   }
+}
+
+/** `outer > inner`, as Vitest's reporter API and our reports name a test. */
+function fullName(test: RunnerTestCase): string {
+  const names = [test.name]
+  for (let suite = test.suite; suite && suite !== test.file; suite = suite.suite) names.unshift(suite.name)
+  // The file's own collector suite has no name: it is not part of the full name.
+  return names.filter((name) => name !== '').join(' > ')
+}
+
+/** A /g or /y pattern keeps state between tests: test it from the start each time. */
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0
+  return pattern.test(text)
 }
 
 type AfterRetryHook = (test: RunnerTestCase, options?: { retry: number; repeats: number }) => Promise<void>

@@ -18,10 +18,14 @@ export interface WorkerChannel {
     evidence: string
   }): Promise<InlineHealReply>
   waitHealthy(services: string[], timeoutMs: number): Promise<void>
+  /** Chaos runs: a test matching a chaos pattern is about to start; resolves once its faults are in place. */
+  chaosPoint(request: { test: string; file: string }): Promise<void>
 }
 
 /** A recovery can take as long as a service's start timeout, plus its recoveries: be generous. */
 const HEAL_TIMEOUT_MS = 10 * 60_000
+/** Applying a fault is a signal or a toxic; a restart fault may take as long as a start. */
+const CHAOS_POINT_TIMEOUT_MS = 2 * 60_000
 
 export function connectWorkerChannel(socket: string): WorkerChannel {
   const client: ChannelClient = connectChannel(socket)
@@ -43,6 +47,13 @@ export function connectWorkerChannel(socket: string): WorkerChannel {
         await client.request({ type: 'wait-healthy', services, timeoutMs }, timeoutMs + 5_000)
       } catch {
         // Waiting is a courtesy: if it fails, the test runs and its failure is classified as usual.
+      }
+    },
+    async chaosPoint({ test, file }) {
+      try {
+        await client.request({ type: 'chaos-point', test, file }, CHAOS_POINT_TIMEOUT_MS)
+      } catch {
+        // A fault that could not be placed is the scorecard's business (not-injected), not the test's.
       }
     },
   }

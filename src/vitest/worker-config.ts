@@ -19,6 +19,11 @@ export interface WorkerHealConfig {
   optIn: boolean
   /** Longest a test waits for a service under recovery before it runs anyway (and fails as infra). */
   waitTimeoutMs: number
+  /**
+   * Chaos runs with `test:` or `during:` faults only: the full names that send a `chaos-point` before
+   * their test starts. Absent otherwise, so a normal run pays nothing for it.
+   */
+  chaos?: { patterns: RegExp[] }
 }
 
 /** Per-try facts the worker records on `task.meta` for the reporter (the verdicts need the worker's probe). */

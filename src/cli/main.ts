@@ -15,6 +15,11 @@ Commands:
   run [vitest args]
       Run the tests through Vitest's Node API with healing (same arguments as \`vitest run\`)
       and exit with the healed result.
+  chaos [vitest args] --fault <spec> [--fault <spec>…] [--seed <n>] [--expect-healed]
+      A run like \`run\` with faults injected on purpose into the heal() plugin's services, e.g.
+      --fault db:kill@30%  --fault app:latency=500ms@test:/checkout/  --fault db:down=2s@random.
+      --seed makes random points reproducible; --expect-healed exits 1 when a fault was not healed.
+      Every report gets the scorecard (report.json faults[]). See docs/chaos.md.
   types [--out <file>] [--config <file>] [--root <dir>]
       Write a declaration file (default vitest-heal.d.ts) that types the tags needs:<service>,
       heal and heal:off for this project's services.
@@ -105,6 +110,12 @@ async function main(argv: string[]): Promise<number> {
     const { runVitest } = await import('./run.js')
     const code = await runVitest(rest)
     // Exit now: a test's lingering handle must not keep the run open or change its result.
+    process.exit(code)
+  }
+  if (command === 'chaos') {
+    const { chaosCommand } = await import('./chaos.js')
+    const code = await chaosCommand(rest)
+    // As for `run`: the healed code, whatever a test's lingering handle would do.
     process.exit(code)
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

@@ -49,7 +49,16 @@ export interface HealOptions {
    * (`dir` moves it, and the local spool, relative to the project root).
    */
   history?: false | { url?: string; dir?: string }
+  /**
+   * Metric sampling while tests run (issue 14): every `interval` ms (default 1 000) each service's
+   * health probe and metrics, and the host's, are sampled in the main process; an outage the
+   * sampler sees is recovered at once. `false` turns sampling (and what builds on it) off.
+   */
+  predict?: false | { interval?: number }
 }
+
+/** `false`, or how often the sampler reads (ms). */
+export type ResolvedPredict = false | { intervalMs: number }
 
 /** `false`, or where the history goes; `dir` is relative to the project root (default `<reportDir>/history`). */
 export type ResolvedHistory = false | { url?: string; dir: string }
@@ -69,6 +78,7 @@ export interface ResolvedOptions {
   hostLock: boolean
   status: boolean
   history: ResolvedHistory
+  predict: ResolvedPredict
 }
 
 const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
@@ -87,6 +97,7 @@ const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
   'hostLock',
   'status',
   'history',
+  'predict',
 ]
 
 /** Vitest tag names may not hold spaces or `!*&|()`; env var names are POSIX-ish. */
@@ -126,7 +137,29 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     hostLock: booleanOption('hostLock', options.hostLock, true),
     status: booleanOption('status', options.status, true),
     history: resolveHistory(options.history, reportDir),
+    predict: resolvePredict(options.predict),
   }
+}
+
+/** Default sampling interval: the issue's 1 s, whose measured cost is in bench/sampler.mjs. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 1_000
+/** Below this the sampler's own probes would be a load on the services it watches. */
+const MIN_SAMPLE_INTERVAL_MS = 100
+
+function resolvePredict(predict: unknown): ResolvedPredict {
+  if (predict === false) return false
+  if (predict === undefined) return { intervalMs: DEFAULT_SAMPLE_INTERVAL_MS }
+  if (!isPlainObject(predict))
+    throw new HealConfigError('predict', 'false or an object { interval? }', predict)
+  rejectUnknownKeys('predict', predict, ['interval'])
+  const interval = predict.interval ?? DEFAULT_SAMPLE_INTERVAL_MS
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < MIN_SAMPLE_INTERVAL_MS)
+    throw new HealConfigError(
+      'predict.interval',
+      `a whole number of ms ≥ ${MIN_SAMPLE_INTERVAL_MS}`,
+      interval,
+    )
+  return { intervalMs: interval }
 }
 
 function resolveHistory(history: unknown, reportDir: string): ResolvedHistory {

@@ -10,6 +10,13 @@
  * `pg.idleInTransaction`, `pg.longestQueryMs`, `pg.dbBytes`, `disk.freeBytes`, `disk.totalBytes`,
  * `http.errorRate`, `webdriver.sessions`, `host.load1`, `host.cores`, `host.freeMemBytes`,
  * `host.eventLoopDelayMs`, `proc.rssBytes`.
+ * Also (predict/sampler.ts): `probe.starting` (0/1: answers, not ready, e.g. crash recovery),
+ * `pg.reservedConnections` (superuser slots), `pg.longestIdleInTransactionMs`, `pg.inRecovery`
+ * (0/1: a standby or crash recovery), `host.totalMemBytes`, `host.eventLoopDelayMaxMs`,
+ * `host.rssBytes` (the main process), `tmp.freeBytes`/`tmp.totalBytes` (os.tmpdir()),
+ * `reportDir.freeBytes`/`reportDir.totalBytes`. `disk.*` is a service's data directory (a local
+ * PostgreSQL), `proc.rssBytes` an owned service's process tree. A metric that cannot be read is
+ * absent from the sample, never 0.
  */
 export type MetricName = string
 
@@ -20,6 +27,8 @@ export interface Sample {
   /** Epoch ms. */
   at: number
   metrics: Record<MetricName, number>
+  /** What the health probe said when the service was not healthy (redacted): an outage's evidence. */
+  detail?: string
 }
 
 /** The failure kinds the predictor forecasts, per service. */

@@ -65,8 +65,8 @@ export interface Rule {
 
 export type RulePrecedence = 'final' | 'escalate' | 'first'
 
-/** Where a recovery was asked for. */
-export type RecoveryTrigger = 'preflight' | 'inline' | 'second-pass' | 'doctor'
+/** Where a recovery was asked for. `sampler`: the metric sampler's probe found the service down while tests ran. */
+export type RecoveryTrigger = 'preflight' | 'inline' | 'second-pass' | 'doctor' | 'sampler'
 
 /** One run of one recovery strategy against one service. Becomes a history event later. */
 export interface RecoveryRecord {

@@ -47,6 +47,12 @@ export interface PlannedFault extends FaultSpec {
   id: string
   /** For `random` triggers: the test count after which it fires, picked from the seed. */
   afterTests?: number
+  /**
+   * For count triggers (`afterTests`, `percent`, `random`) once the run's total is known: the
+   * finished-test counts at which it fires, ascending, distinct, each below the total, at most
+   * `times` of them (extension; `afterTests` is the first).
+   */
+  points?: number[]
 }
 
 /** The scorecard row of one injected fault (report.json `faults[]`, extension). */

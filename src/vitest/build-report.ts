@@ -5,7 +5,10 @@
 import { classify } from '../core/classify.js'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
 import { recoveryInRun } from '../core/recovery-evidence.js'
+import type { FaultInjection } from '../core/fault.js'
+import type { PredictionReport } from '../core/prediction.js'
 import { redactSecrets } from '../core/redact.js'
+import { chaosFails, scoreFaults } from '../core/scorecard.js'
 import {
   moduleKey,
   type HealthEvent,
@@ -35,6 +38,12 @@ export interface BuildReportInput {
   vitestVersion?: string
   /** Absolute report directory: attachment paths in the report are relative to it. */
   reportDir: string
+  /** A chaos run's faults as the injector applied them: scored into `faults[]` (core/scorecard.ts). */
+  faults?: FaultInjection[]
+  /** `--expect-healed`: a fault that was not healed fails the run. */
+  expectHealed?: boolean
+  /** Predictions that crossed the threshold, for `predictions[]`. */
+  predictions?: PredictionReport[]
 }
 
 export function buildRunReport(input: BuildReportInput): RunReport {
@@ -81,7 +90,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
     .filter((e) => e.where === 'unhandled')
     .map(({ name, message, verdict, forgiven, why }) => ({ name, message, verdict, forgiven, why }))
   const unforgiven = errors.filter((e) => !e.forgiven).length
-  return {
+  const report: RunReport = {
     version: 1,
     outcome: runOutcome(summary, { failOnFlaky: input.failOnFlaky, unforgivenErrors: unforgiven }),
     summary,
@@ -94,6 +103,14 @@ export function buildRunReport(input: BuildReportInput): RunReport {
     unhandledErrors,
     errors,
   }
+  // Only a run that asked for faults or predictions carries them: a normal report.json is unchanged.
+  if (input.faults) {
+    const { faults, score } = scoreFaults(input.faults, report)
+    report.faults = faults
+    if (chaosFails(score, faults, input.expectHealed ?? false)) report.outcome = 'failed'
+  }
+  if (input.predictions) report.predictions = input.predictions
+  return report
 }
 
 /** `{ project }` for a named project, nothing for the one unnamed project of a plain config. */

@@ -358,3 +358,57 @@ describe('buildRunReport', () => {
     expect(JSON.stringify(report)).not.toContain('hunter2')
   })
 })
+
+describe('buildRunReport: faults and predictions', () => {
+  const kill = {
+    id: 'f1',
+    service: 'db',
+    kind: 'kill' as const,
+    params: {},
+    when: { percent: 30 },
+    times: 1,
+    source: 'db:kill@30%',
+  }
+
+  test('a normal run has neither faults nor predictions in its report', () => {
+    const report = build([pass([collected('t')])])
+    expect('faults' in report).toBe(false)
+    expect('predictions' in report).toBe(false)
+  })
+
+  test('the faults the injector applied are scored; their test hit and lost fails --expect-healed', () => {
+    const failed = pass([collected('t', { state: 'failed', errors: [refused] })])
+    const report = build([failed], { faults: [{ fault: kill, injectedAt: 0 }], expectHealed: true })
+    expect(report.faults).toEqual([
+      expect.objectContaining({ id: 'f1', result: 'not-healed', injectedAt: new Date(0).toISOString() }),
+    ])
+    expect(report.faults?.[0]?.tests).toEqual([
+      { file: 'test/a.test.ts', name: 't', outcome: 'failed/infra' },
+    ])
+  })
+
+  test('--expect-healed turns a green run red when a fault never came; without it the run stays green', () => {
+    const green = [pass([collected('t')])]
+    const injections = [{ fault: kill }]
+    expect(build(green, { faults: injections }).outcome).toBe('passed')
+    const expected = build(green, { faults: injections, expectHealed: true })
+    expect(expected.faults?.[0]?.result).toBe('not-injected')
+    expect(expected.outcome).toBe('failed')
+  })
+
+  test('predictions are reported as given', () => {
+    const prediction = {
+      service: 'db',
+      failure: 'saturation' as const,
+      probability: 0.9,
+      confidence: 0.7,
+      windowMs: 30_000,
+      leadTimeMs: 8000,
+      basis: 'pg.connections → 100 (max_connections)',
+      at: new Date(500).toISOString(),
+      actions: ['checkpoint', 'hold'],
+      cameTrue: true,
+    }
+    expect(build([pass([collected('t')])], { predictions: [prediction] }).predictions).toEqual([prediction])
+  })
+})

@@ -3,21 +3,19 @@
  * its final outcome, earlier failed tries as `<flakyFailure>`/`<rerunFailure>` (their `Error`
  * twins for infra failures), and the heal decision as `<property>` entries.
  *
- * Built as plain objects and serialised by fast-xml-parser's XMLBuilder, which escapes every
- * name and value; a DOM-based builder took seconds on a 20,000-test run.
+ * Built as plain objects and serialised by xml-writer.ts, which escapes every value; a DOM-based
+ * builder took seconds on a 20,000-test run, fast-xml-parser's XMLBuilder half a second.
  */
-import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import type { XMLBuilder } from 'fast-xml-parser'
 import type { OutsideError, TestReport, TryRecord } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
 import { errorText, projectFile } from './view.js'
+import { element, type XmlNode } from './xml-writer.js'
 
 export const JUNIT_FILE = 'junit.xml'
 
 type TryError = TryRecord['errors'][number]
-type XmlNode = Record<string, unknown>
 
 /** Characters XML 1.0 cannot hold (a BEL in a message, a lone surrogate) are dropped, not escaped. */
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
@@ -29,29 +27,6 @@ const MAYBE_NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/
 
 function xmlText(text: string): string {
   return MAYBE_NOT_XML_CHAR.test(text) ? text.replace(NOT_XML_CHAR, '') : text
-}
-
-let builder: XMLBuilder | undefined
-
-/**
- * Loaded on the first junit.xml, not with the plugin: fast-xml-parser takes ~50 ms to import, paid
- * by every run that loads vitest.config.ts (bench/overhead). Synchronous, as writeReports is.
- */
-function xmlBuilder(): XMLBuilder {
-  if (builder) return builder
-  const { XMLBuilder: Builder } = createRequire(import.meta.url)(
-    'fast-xml-parser',
-  ) as typeof import('fast-xml-parser')
-  builder = new Builder({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@_',
-    textNodeName: '#text',
-    format: true,
-    suppressEmptyNode: true,
-    // Its default writes an attribute whose value is "true" bare (`name`): invalid XML for a test named "true".
-    suppressBooleanAttributes: false,
-  })
-  return builder
 }
 
 interface SuiteCounts {
@@ -287,7 +262,7 @@ function outsideCase(error: OutsideError, classname: string): XmlNode {
 
 /**
  * The document in pieces, one `<testsuite>` at a time. The `<testsuites>` wrapper holds only our
- * own numbers, so it is the one part not built by XMLBuilder. Errors outside tests are testcases
+ * own numbers, so it is the one part not built from nodes. Errors outside tests are testcases
  * of their file's suite, after its tests.
  */
 export function* junitChunks(
@@ -308,7 +283,7 @@ export function* junitChunks(
         ...outside.map((e) => outsideCase(e, name)),
       ],
     }
-    yield xmlBuilder().build({ testsuite: suite }) as string
+    yield element('testsuite', suite)
   }
   yield '</testsuites>\n'
 }

@@ -105,14 +105,7 @@ function outcomeText(test: TestReport): string {
 }
 
 /** A test the fault hit is lost when the run ended without it passing for an infra reason. */
-function isLost(test: TestReport): boolean {
-  return (test.outcome === 'failed' && test.cause === 'infra') || test.outcome === 'skipped'
-}
-
-interface Scored {
-  row: FaultReport
-  lost: TestReport[]
-}
+const LOST_OUTCOMES = new Set(['failed/infra', 'skipped'])
 
 /**
  * `nextOnService`: when the next fault on the same service was applied. What happens after it is
@@ -123,7 +116,7 @@ function scoreOne(
   report: RunReport,
   soleOnService: boolean,
   nextOnService: number,
-): Scored {
+): FaultReport {
   const { fault } = injection
   const row: FaultReport = {
     id: fault.id,
@@ -135,7 +128,7 @@ function scoreOne(
     ...(injection.error !== undefined ? { error: injection.error } : {}),
   }
   const injectedAt = injection.injectedAt
-  if (injectedAt === undefined) return { row, lost: [] }
+  if (injectedAt === undefined) return row
   row.injectedAt = iso(injectedAt)
 
   // A recovery that started after a fault with a duration ended answered something else.
@@ -190,14 +183,9 @@ function scoreOne(
     ...(t.index ? { index: t.index } : {}),
     outcome: outcomeText(t),
   }))
-  const lost = hit.filter(isLost)
-  row.result = resultOf(
-    row,
-    lost.length,
-    hit.length,
-    stillDown(report, fault.service, injectedAt, nextOnService),
-  )
-  return { row, lost }
+  const lost = row.tests.filter((t) => LOST_OUTCOMES.has(t.outcome)).length
+  row.result = resultOf(row, lost, hit.length, stillDown(report, fault.service, injectedAt, nextOnService))
+  return row
 }
 
 /** The service's last health state after the injection (and before the next fault on it) was an outage. */
@@ -234,7 +222,7 @@ export function scoreFaults(injections: readonly FaultInjection[], report: RunRe
       .filter((at) => at > from)
     return later.length > 0 ? Math.min(...later) : Number.POSITIVE_INFINITY
   }
-  const scored = injections.map((injection) =>
+  const faults = injections.map((injection) =>
     scoreOne(
       injection,
       report,
@@ -242,18 +230,24 @@ export function scoreFaults(injections: readonly FaultInjection[], report: RunRe
       nextOnService(injection),
     ),
   )
-  const faults = scored.map((s) => s.row)
+  return { faults, score: chaosScore(faults, report) }
+}
+
+/**
+ * The one-line score from the rows: what the reporters print from a report.json (merged shards
+ * included) without the injector's data.
+ */
+export function chaosScore(faults: readonly FaultReport[], report: Pick<RunReport, 'tests'>): ChaosScore {
   // One test two faults hit is one test lost, not two.
-  const lost = new Set(scored.flatMap((s) => s.lost.map(testKey)))
+  const lost = new Set(
+    faults.flatMap((f) => f.tests.filter((t) => LOST_OUTCOMES.has(t.outcome)).map(testKey)),
+  )
   return {
-    faults,
-    score: {
-      injected: faults.filter((f) => f.injectedAt !== undefined).length,
-      detected: faults.filter((f) => f.detectedAt !== undefined).length,
-      healed: faults.filter((f) => f.result === 'healed').length,
-      testsLost: lost.size,
-      bugsStillRed: report.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra').length,
-    },
+    injected: faults.filter((f) => f.injectedAt !== undefined).length,
+    detected: faults.filter((f) => f.detectedAt !== undefined).length,
+    healed: faults.filter((f) => f.result === 'healed').length,
+    testsLost: lost.size,
+    bugsStillRed: report.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra').length,
   }
 }
 

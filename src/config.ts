@@ -6,6 +6,14 @@ import { HealConfigError } from './errors.js'
 import { booleanOption, rejectUnknownKeys } from './services/options.js'
 import { resolveFlakyBudget } from './core/retry-policy.js'
 import type { Rule, VerdictKind } from './core/types.js'
+import {
+  CHAOS_ENV,
+  FaultSpecError,
+  parseChaosEnv,
+  resolveChaos,
+  type ChaosOptions,
+  type ResolvedChaos,
+} from './core/chaos-plan.js'
 import { isServiceDescriptor, type Service, type ServiceDescriptor } from './services/types.js'
 
 import { defaultReporters, REPORTER_NAMES } from './reporters/write-reports.js'
@@ -55,6 +63,14 @@ export interface HealOptions {
    * sampler sees is recovered at once. `false` turns sampling (and what builds on it) off.
    */
   predict?: false | { interval?: number }
+  /**
+   * Failure injection for a suite that always runs with faults (a nightly job): `faults` as
+   * `db:kill@30%` texts or `{ service, kind, when, times?, …params }` objects (docs/chaos.md), `seed`
+   * for `random` triggers (default: picked per run and shown in the scorecard), `expectHealed`: fail
+   * the run when a fault was not healed (default false). Default none. `VITEST_HEAL_CHAOS` (set by
+   * `vitest-heal chaos`) replaces it.
+   */
+  chaos?: ChaosOptions
 }
 
 /** `false`, or how often the sampler reads (ms). */
@@ -79,6 +95,8 @@ export interface ResolvedOptions {
   status: boolean
   history: ResolvedHistory
   predict: ResolvedPredict
+  /** Absent when the run injects no faults. */
+  chaos?: ResolvedChaos
 }
 
 const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
@@ -98,6 +116,7 @@ const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
   'status',
   'history',
   'predict',
+  'chaos',
 ]
 
 /** Vitest tag names may not hold spaces or `!*&|()`; env var names are POSIX-ish. */
@@ -138,6 +157,31 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     status: booleanOption('status', options.status, true),
     history: resolveHistory(options.history, reportDir),
     predict: resolvePredict(options.predict),
+    ...resolveChaosOption(options.chaos, services, env),
+  }
+}
+
+/** The env var (a chaos run's) replaces the option whole: the run does what the command line said. */
+function resolveChaosOption(
+  chaos: unknown,
+  services: readonly Service[],
+  env: NodeJS.ProcessEnv,
+): { chaos?: ResolvedChaos } {
+  const fromEnv = env[CHAOS_ENV]?.trim()
+  try {
+    const input = fromEnv ? parseChaosEnv(fromEnv) : chaos
+    if (input === undefined) return {}
+    const views = services.map((service) => ({
+      name: service.name,
+      owned: service.owned !== undefined,
+      commands: Object.keys(service.chaos ?? {}),
+      tcp: service.ref().host !== undefined,
+    }))
+    return { chaos: resolveChaos(input, views, fromEnv ? CHAOS_ENV : 'chaos') }
+  } catch (error) {
+    // src/core cannot throw our HealConfigError; every config error is one, so rethrow it as one.
+    if (error instanceof FaultSpecError) throw new HealConfigError(error.key, error.expected, error.got)
+    throw error
   }
 }
 

@@ -11,10 +11,12 @@ import type { FaultSpec, PlannedFault } from './fault.js'
 import { randomInt, seededRandom, streamSeed, type Random } from './seeded-random.js'
 
 export {
+  CHAOS_ENV,
   FAULT_KINDS,
   FaultSpecError,
   formatFault,
   NETWORK_FAULT_KINDS,
+  parseChaosEnv,
   parseFault,
   PROCESS_FAULT_KINDS,
   resolveChaos,

@@ -208,6 +208,35 @@ export function resolveChaos(
   }
 }
 
+/** The env var T3's `vitest-heal chaos` sets for the run it starts; it overrides heal()'s `chaos`. */
+export const CHAOS_ENV = 'VITEST_HEAL_CHAOS'
+
+/**
+ * The env var's value as a `chaos` option (still to be checked by resolveChaos): JSON of the option
+ * (`{"faults":["db:kill@30%"],"seed":42}`), or the compact form — items separated by `;` or new
+ * lines: fault specs, `seed=42`, `expectHealed` — which cannot hold a regex with `;` in it.
+ */
+export function parseChaosEnv(text: string, key = CHAOS_ENV): unknown {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed) as unknown
+    } catch (error) {
+      throw new FaultSpecError(key, `JSON of the chaos option (${(error as Error).message})`, trimmed)
+    }
+  }
+  const faults: string[] = []
+  const option: Record<string, unknown> = { faults }
+  for (const item of trimmed.split(/[;\n]/).map((part) => part.trim())) {
+    if (item === '') continue
+    const seed = /^seed=(.*)$/.exec(item)
+    if (seed) option.seed = /^-?\d+$/.test(seed[1] as string) ? Number(seed[1]) : seed[1]
+    else if (item === 'expectHealed' || item === 'expect-healed') option.expectHealed = true
+    else faults.push(item)
+  }
+  return option
+}
+
 function faultFromObject(value: unknown, key: string): FaultSpec {
   if (!isPlainObject(value))
     throw new FaultSpecError(

@@ -59,4 +59,6 @@ export interface PredictionReport extends Prediction {
   cameTrue?: boolean
   /** ISO time the failure came, when it did. */
   failedAt?: string
+  /** ms from `at` to `failedAt`: the lead time the run really had (predict/act.ts). */
+  observedLeadMs?: number
 }

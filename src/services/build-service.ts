@@ -7,6 +7,7 @@ import { redactSecrets } from '../core/redact.js'
 import { HealConfigError } from '../errors.js'
 import { restartRecovery } from '../recoveries/restart.js'
 import {
+  argvOption,
   booleanOption,
   envNameOption,
   expectOptionsObject,
@@ -19,13 +20,22 @@ import {
   isRecoveryDescriptor,
   SERVICE_BRAND,
   type OwnedLifecycle,
+  type ChaosCommands,
   type Recovery,
   type ResolveContext,
   type Service,
   type ServiceDescriptor,
 } from './types.js'
 
-export const COMMON_KEYS = ['recover', 'startTimeout', 'checkTimeout', 'env', 'required', 'tests'] as const
+export const COMMON_KEYS = [
+  'recover',
+  'startTimeout',
+  'checkTimeout',
+  'env',
+  'required',
+  'tests',
+  'chaos',
+] as const
 
 export const DEFAULT_START_TIMEOUT_MS = 30_000
 export const DEFAULT_CHECK_TIMEOUT_MS = 2_000
@@ -55,6 +65,7 @@ export interface CommonResolved {
   env: string | undefined
   required: boolean
   tests: string[]
+  chaos?: ChaosCommands
 }
 
 export function resolveCommon(ctx: ResolveContext, options: Options): CommonResolved {
@@ -65,7 +76,30 @@ export function resolveCommon(ctx: ResolveContext, options: Options): CommonReso
     env: envNameOption(`${ctx.key}.env`, options.env),
     required: booleanOption(`${ctx.key}.required`, options.required, true),
     tests: globsOption(`${ctx.key}.tests`, options.tests),
+    ...resolveChaosCommands(`${ctx.key}.chaos`, options.chaos),
   }
+}
+
+const CHAOS_COMMANDS = ['kill', 'stop', 'restart', 'pause', 'resume'] as const
+
+function resolveChaosCommands(key: string, value: unknown): { chaos?: ChaosCommands } {
+  if (value === undefined) return {}
+  const raw = expectOptionsObject(key, value)
+  rejectUnknownKeys(key, raw, CHAOS_COMMANDS)
+  const chaos: ChaosCommands = {}
+  for (const name of CHAOS_COMMANDS) {
+    if (raw[name] !== undefined) chaos[name] = argvOption(`${key}.${name}`, raw[name])
+  }
+  // A pause without its resume would leave the service stopped for the rest of the run.
+  if ((chaos.pause === undefined) !== (chaos.resume === undefined)) {
+    const missing = chaos.pause === undefined ? 'pause' : 'resume'
+    throw new HealConfigError(
+      `${key}.${missing}`,
+      `a command beside ${key}.${missing === 'pause' ? 'resume' : 'pause'}`,
+      undefined,
+    )
+  }
+  return { chaos }
 }
 
 function resolveRecoveries(key: string, value: unknown): Recovery[] {
@@ -123,6 +157,7 @@ export function buildService(ctx: ResolveContext, parts: ServiceParts): Service 
     ref: parts.ref,
     probe: () => boundedProbe(parts.probe, common.checkTimeoutMs),
     ...(parts.owned ? { owned: parts.owned.lifecycle } : {}),
+    ...(common.chaos ? { chaos: common.chaos } : {}),
   }
 }
 

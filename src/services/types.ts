@@ -44,6 +44,21 @@ export interface CommonServiceOptions {
   required?: boolean
   /** Test files that need this service (picomatch globs, relative to the project root). */
   tests?: string[]
+  /**
+   * How a chaos run (`vitest-heal chaos`, heal()'s `chaos`) breaks a service vitest-heal does not
+   * run: argv commands (no shell) per process fault. Given commands win over an owned process's own
+   * handling. Default none: process faults on an external service are refused at config time.
+   */
+  chaos?: ChaosCommands
+}
+
+/** The argv of each process fault's command; `pause` needs `resume` (run once the pause ends). */
+export interface ChaosCommands {
+  kill?: string[]
+  stop?: string[]
+  restart?: string[]
+  pause?: string[]
+  resume?: string[]
 }
 
 export interface Service {
@@ -69,6 +84,8 @@ export interface Service {
   probe(): Promise<HealthProbe>
   /** Present when vitest-heal runs the service's process itself. */
   readonly owned?: OwnedLifecycle
+  /** The user's chaos commands (`services.<name>.chaos`), when given. */
+  readonly chaos?: Readonly<ChaosCommands>
 }
 
 /** A process vitest-heal starts, keeps as a child, restarts when it dies and stops at the end. */

@@ -92,6 +92,8 @@ export interface Coordinator {
   /** Resolves once every listed service is healthy again, broken, or the time is up. */
   waitHealthy(services: readonly string[], timeoutMs: number): Promise<{ ok: boolean; unhealthy: string[] }>
   isBroken(service: string): boolean
+  /** A recovery of the service is in flight (joining it would only count one more request). */
+  isHealing(service: string): boolean
   /** Why the service's breaker opened (count and last evidence), or null. */
   brokenReason(service: string): string | null
   records(): RecoveryRecord[]
@@ -336,6 +338,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     },
 
     isBroken: (name) => breaker(name).open,
+    isHealing: (name) => flight.inFlight(name),
     brokenReason: (name) => breaker(name).reason,
     records: () => allRecords.map((r) => ({ ...r })),
     timeline: () => events.map((e) => ({ ...e })),

@@ -119,6 +119,7 @@ function localService(
       },
       isRunning: () => server?.isRunning() ?? false,
       logTail: (lines) => server?.logTail(lines) ?? '',
+      pid: () => server?.pid(),
     },
     // A stop would remove the data: a running but unresponsive server is crashed instead, which
     // PostgreSQL recovers from on the next start.

@@ -43,5 +43,6 @@ export function processLifecycle(options: {
     stop: () => child.stop(),
     isRunning: () => child.isRunning(),
     logTail: (lines) => child.logTail(lines),
+    pid: () => child.pid,
   }
 }

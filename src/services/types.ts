@@ -97,6 +97,8 @@ export interface OwnedLifecycle {
   isRunning(): boolean
   /** The last lines of its output, for evidence when it keeps dying. */
   logTail(lines?: number): string
+  /** The pid of its main process while it runs: the sampler reads its memory (predict/metrics-proc.ts). */
+  pid?(): number | undefined
 }
 
 /** The `signal.reason` a recovery sees when its own timeout ran out (not a caller's cancel). */

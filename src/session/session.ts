@@ -22,6 +22,8 @@ import type { HealReply, WaitHealthyReply } from '../coordinator/messages.js'
 import { recoverService } from '../services/recover-service.js'
 import type { Recovery, Service } from '../services/types.js'
 import { fleetLockKey, withFleetLock } from '../history/fleet-lock.js'
+import { startRunSampler, type RunSampler } from '../predict/sampler-run.js'
+import type { Sampler } from '../predict/sampler.js'
 import { writeFlagFile } from './flag-file.js'
 import { exportUrl, preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
@@ -51,6 +53,8 @@ export class HealSession {
   historyRoot = process.cwd()
   /** Read at the first recovery, once: a run with no outage reads no history at all. */
   private strategyRates: Promise<StrategyRate[]> | undefined
+  /** Samples services and host while tests run (predict/sampler-run.ts); undefined with `predict: false`. */
+  private running: RunSampler | undefined
 
   constructor(options: ResolvedOptions, status?: StatusSink) {
     this.options = options
@@ -142,8 +146,23 @@ export class HealSession {
 
   /** Runs once per session, however many projects or global setups ask for it. */
   preflight(): Promise<void> {
-    this.preflightPromise ??= this.runPreflightOnce()
+    this.preflightPromise ??= this.runPreflightOnce().then(() => this.startSampling())
     return this.preflightPromise
+  }
+
+  /** The metric sampler of this run, once the pre-flight is done (the predictor subscribes to it). */
+  get sampler(): Sampler | undefined {
+    return this.running?.sampler
+  }
+
+  private startSampling(): void {
+    this.running ??= startRunSampler({
+      options: this.options,
+      root: this.historyRoot,
+      busy: (service) => this.coordinator.isHealing(service) || this.coordinator.isBroken(service),
+      heal: (service, evidence) =>
+        this.coordinator.heal(service, { failedAt: Date.now(), trigger: 'sampler', evidence }),
+    })
   }
 
   private async runPreflightOnce(): Promise<void> {
@@ -248,6 +267,10 @@ export class HealSession {
 
   /** Stops the services this session owns, last started first, and closes the channel. */
   async teardown(): Promise<void> {
+    // First: a sampler still probing would take the services' stop for an outage and restart them.
+    const running = this.running
+    this.running = undefined
+    await running?.stop().catch(() => {})
     for (const service of [...this.options.services].reverse()) await stopQuietly(service, this.status)
     const channel = this.channel
     this.channel = undefined

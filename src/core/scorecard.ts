@@ -30,11 +30,17 @@ function blamedService(attempt: TryRecord): string | undefined {
   return attempt.verdict?.service ?? attempt.hypothesis?.service
 }
 
-/** A try the fault may have caused: infra or timing-class. A test bug is the test's own, never the fault's. */
-function mayBeFaults(attempt: TryRecord): boolean {
+/**
+ * Whether a failed try may be this fault's doing: infra or timing-class blamed on its service, or
+ * infra that blamed no service (an error that names no address). A test bug is the test's own,
+ * never the fault's; a timing failure that names no service is not evidence of any fault.
+ */
+function mayBeFaults(attempt: TryRecord, service: string): boolean {
   if (attempt.state !== 'failed') return false
   const kind = attempt.verdict?.kind ?? attempt.hypothesis?.kind
-  return kind === 'infra' || kind === 'flaky'
+  const blamed = blamedService(attempt)
+  if (blamed === undefined) return kind === 'infra'
+  return blamed === service && (kind === 'infra' || kind === 'flaky')
 }
 
 /**
@@ -147,9 +153,8 @@ function scoreOne(
   for (const test of report.tests) {
     let isHit = false
     for (const attempt of test.tries ?? []) {
-      if (!mayBeFaults(attempt)) continue
+      if (!mayBeFaults(attempt, fault.service)) continue
       const service = blamedService(attempt)
-      if (service !== undefined && service !== fault.service) continue
       const window = tryWindow(attempt)
       // An untimed try blamed on this service belongs to it only when no other fault could claim it.
       const inside = window

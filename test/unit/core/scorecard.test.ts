@@ -388,3 +388,19 @@ describe('chaosLine', () => {
     )
   })
 })
+
+describe('scoreFaults: what is not evidence', () => {
+  it('a timing failure that blames no service is no fault’s hit', () => {
+    const timing: TryRecord = {
+      ...infraTry(2100),
+      durationMs: 5000,
+      verdict: { kind: 'flaky', rule: 'timeout', evidence: 'Test timed out' },
+    }
+    const run = report([test('search > suggests', [timing, passTry(7200)])])
+    const { faults } = scoreFaults(
+      [{ fault: fault('f1', 'app:latency=200ms@30%'), injectedAt: T0 + 2000, endedAt: T0 + 3000 }],
+      run,
+    )
+    expect(faults[0]).toMatchObject({ result: 'no-effect', tests: [] })
+  })
+})

@@ -360,4 +360,3 @@ function resetSocket(socket: Socket): void {
     socket.destroy()
   }
 }
-

@@ -118,7 +118,9 @@ export function validateToxic(kind: string, params: unknown, options: ToxicOptio
     }
   }
   if (options.stream !== undefined && !STREAMS.includes(options.stream)) {
-    throw new TypeError(`addToxic(${kind}): stream must be one of ${STREAMS.join(', ')}, got ${String(options.stream)}`)
+    throw new TypeError(
+      `addToxic(${kind}): stream must be one of ${STREAMS.join(', ')}, got ${String(options.stream)}`,
+    )
   }
   const toxicity = options.toxicity
   if (toxicity !== undefined && (typeof toxicity !== 'number' || !(toxicity >= 0 && toxicity <= 1))) {

@@ -57,6 +57,8 @@ export function connectTo(port: number): Promise<Socket> {
 export async function roundTrip(
   socket: Socket,
   chunks: Buffer[],
+  /** Waits this long after each write, so the proxy reads the chunks apart. */
+  gapMs = 0,
 ): Promise<{ data: Buffer; reads: { at: number; length: number }[] }> {
   const received: Buffer[] = []
   const reads: { at: number; length: number }[] = []
@@ -70,6 +72,7 @@ export async function roundTrip(
   })
   for (const chunk of chunks) {
     if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve))
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
   }
   socket.end()
   await done

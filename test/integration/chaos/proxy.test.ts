@@ -3,9 +3,12 @@
  * result byte for byte), a TCP echo server (order, half-close, backpressure with a slow reader).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import fc from 'fast-check'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFaultProxy, type FaultProxy } from '../../../src/chaos/proxy.js'
+import { startFaultProxy, type FaultProxy, type ProxyConnection } from '../../../src/chaos/proxy.js'
 import { startPostgres, type PgHandle } from '../../helpers/postgres.js'
 import { connectTo, roundTrip, startEchoServer, type EchoServer } from './proxy-echo.js'
 
@@ -86,5 +89,108 @@ describe('the fault proxy in front of a TCP echo server', () => {
     expect(data.length).toBe(sent.length)
     expect(data.equals(sent)).toBe(true)
     await expect.poll(() => proxy.connections).toBe(0)
+  })
+
+  it('property: random chunks with no toxic arrive whole and in order, also when the hook holds some of them', async () => {
+    const chunks = fc.array(fc.uint8Array({ minLength: 1, maxLength: 20_000 }), {
+      minLength: 1,
+      maxLength: 30,
+    })
+    await fc.assert(
+      fc.asyncProperty(chunks, fc.array(fc.boolean(), { maxLength: 30 }), async (arrays, holds) => {
+        // A held chunk goes through the queue, the others through the fast path: order must survive both.
+        let n = 0
+        const off = proxy.onClientData(() =>
+          holds[n++ % Math.max(1, holds.length)]
+            ? new Promise((resolve) => setTimeout(resolve, 3))
+            : undefined,
+        )
+        try {
+          const sent = arrays.map((a) => Buffer.from(a))
+          const { data } = await roundTrip(await connectTo(proxy.port), sent, 1)
+          expect(data.equals(Buffer.concat(sent))).toBe(true)
+        } finally {
+          off()
+        }
+      }),
+      { numRuns: 40 },
+    )
+  })
+
+  it.each([
+    ['no toxic', false],
+    ['a latency toxic (the queued path)', true],
+  ])('with a slow reader, backpressure keeps what the proxy holds bounded: %s', async (_, withToxic) => {
+    const toxic = withToxic ? proxy.addToxic('latency', { latency: 5 }, { stream: 'both' }) : undefined
+    let connection: ProxyConnection | undefined
+    const off = proxy.onClientData((c) => {
+      connection ??= c
+    })
+    const pool = randomBytes(4 * 1024 * 1024)
+    const sentHash = createHash('sha256')
+    let written = 0
+    let maxBuffered = 0
+    const sample = setInterval(() => (maxBuffered = Math.max(maxBuffered, connection?.buffered ?? 0)), 5)
+    try {
+      const socket = await connectTo(proxy.port)
+      // The slow reader: reads nothing while the writer pushes as fast as its own drain allows.
+      socket.pause()
+      const received = createHash('sha256')
+      let receivedBytes = 0
+      socket.on('data', (data: Buffer) => {
+        received.update(data)
+        receivedBytes += data.length
+      })
+      const deadline = performance.now() + 1_200
+      for (let i = 0; performance.now() < deadline; i++) {
+        const offset = (i * 104_729) % (pool.length - 65_536)
+        const chunk = pool.subarray(offset, offset + 65_536)
+        sentHash.update(chunk)
+        written += chunk.length
+        if (!socket.write(chunk)) {
+          const wait = new Promise((resolve) =>
+            setTimeout(resolve, Math.max(1, deadline - performance.now())),
+          )
+          await Promise.race([once(socket, 'drain'), wait])
+        }
+      }
+      expect(maxBuffered).toBeLessThan(3 * 1024 * 1024)
+      socket.end()
+      socket.resume()
+      await once(socket, 'end')
+      socket.destroy()
+      expect(receivedBytes).toBe(written)
+      expect(received.digest('hex')).toBe(sentHash.digest('hex'))
+    } finally {
+      clearInterval(sample)
+      off()
+      if (toxic) proxy.removeToxic(toxic)
+    }
+  })
+
+  it('never crashes on a client reset mid-stream or an upstream that refuses: both sides are let go', async () => {
+    const socket = await connectTo(proxy.port)
+    socket.on('error', () => undefined)
+    socket.write(randomBytes(1_000_000))
+    await once(socket, 'data')
+    socket.resetAndDestroy()
+    await expect.poll(() => proxy.connections).toBe(0)
+
+    const refusing = createServer()
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    const port = (refusing.address() as { port: number }).port
+    await new Promise((resolve) => refusing.close(resolve))
+    const dead = await startFaultProxy({ upstream: { host: '127.0.0.1', port } })
+    try {
+      const client = await connectTo(dead.port)
+      client.on('error', () => undefined)
+      client.write('hello')
+      // Closed, not refused: the proxy had accepted it before the service refused the proxy.
+      await once(client, 'end')
+      await expect.poll(() => dead.connections).toBe(0)
+      client.destroy()
+    } finally {
+      await dead.close()
+    }
   })
 })

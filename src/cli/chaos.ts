@@ -5,11 +5,9 @@
  * (read by resolveOptions, where it overrides the config's `chaos` option), so the config file,
  * its services and its healing stay exactly those of a normal run.
  */
+import { CHAOS_ENV } from '../core/chaos-plan.js'
 import { HealError } from '../errors.js'
 import { runVitest } from './run.js'
-
-/** The environment variable the plugin reads the chaos option from (JSON of `heal({ chaos })`). */
-export const CHAOS_ENV = 'VITEST_HEAL_CHAOS'
 
 export interface ChaosArgs {
   faults: string[]

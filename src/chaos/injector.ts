@@ -10,7 +10,7 @@
  * waits for a fault with a duration to end, or ends one without a duration (the network came back),
  * and says so on the timeline, so a test it broke is `healed`, with the evidence a heal needs.
  */
-import { nextDue, planFaults, type ResolvedChaos } from '../core/chaos-plan.js'
+import { NETWORK_FAULT_KINDS, nextDue, planFaults, type ResolvedChaos } from '../core/chaos-plan.js'
 import type { FaultInjection, NetworkFaultKind, PlannedFault } from '../core/fault.js'
 import type { HealthEvent, TryRecovery } from '../core/report.js'
 import type { ServiceRef } from '../core/types.js'
@@ -19,14 +19,7 @@ import { applyNetworkFault } from './injector-network.js'
 import { proxiedUrl } from './injector-url.js'
 import { startFaultProxy, type FaultProxy } from './proxy.js'
 
-const NETWORK_KINDS: ReadonlySet<string> = new Set<NetworkFaultKind>([
-  'latency',
-  'reset',
-  'down',
-  'timeout',
-  'bandwidth',
-  'slice',
-])
+const NETWORK_KINDS: ReadonlySet<string> = new Set(NETWORK_FAULT_KINDS)
 /** A network fault with no `durationMs` ends at the next heal of its service, or after this long. */
 export const DEFAULT_FAULT_MS = 5_000
 /** Where the Selenium fixture looks for the WebDriver endpoint (see session/preflight.ts). */

@@ -58,6 +58,11 @@ export interface HealOptions {
    */
   history?: false | { url?: string; dir?: string }
   /**
+   * Journal every test's result as the run goes (`<reportDir>/journal/`), so that
+   * `vitest-heal run --resume` can finish a run whose runner died. Default true.
+   */
+  journal?: boolean
+  /**
    * Metric sampling while tests run (issue 14): every `interval` ms (default 1 000) each service's
    * health probe and metrics, and the host's, are sampled in the main process; an outage the
    * sampler sees is recovered at once. `false` turns sampling (and what builds on it) off.
@@ -94,6 +99,7 @@ export interface ResolvedOptions {
   hostLock: boolean
   status: boolean
   history: ResolvedHistory
+  journal: boolean
   predict: ResolvedPredict
   /** Absent when the run injects no faults. */
   chaos?: ResolvedChaos
@@ -115,6 +121,7 @@ const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
   'hostLock',
   'status',
   'history',
+  'journal',
   'predict',
   'chaos',
 ]
@@ -156,6 +163,7 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     hostLock: booleanOption('hostLock', options.hostLock, true),
     status: booleanOption('status', options.status, true),
     history: resolveHistory(options.history, reportDir),
+    journal: booleanOption('journal', options.journal, true),
     predict: resolvePredict(options.predict),
     ...resolveChaosOption(options.chaos, services, env),
   }

@@ -15,6 +15,12 @@ Commands:
   run [vitest args]
       Run the tests through Vitest's Node API with healing (same arguments as \`vitest run\`)
       and exit with the healed result.
+  run --resume [vitest args]
+      Finish the last run if its runner died (SIGKILL, out of memory, a CI timeout): run only the
+      tests its journal (<reportDir>/journal/) does not show passed, and write one merged report.
+      When the last run completed, run nothing and exit with its result.
+  run --last-failed [vitest args]
+      Re-run only the tests that failed in the last complete run.
   chaos [vitest args] --fault <spec> [--fault <spec>…] [--seed <n>] [--expect-healed]
       A run like \`run\` with faults injected on purpose into the heal() plugin's services, e.g.
       --fault db:kill@30%  --fault app:latency=500ms@test:/checkout/  --fault db:down=2s@random.

@@ -11,6 +11,7 @@ import { redactSecrets } from '../core/redact.js'
 import { chaosFails, scoreFaults } from '../core/scorecard.js'
 import {
   moduleKey,
+  testKey,
   type HealthEvent,
   type RecoveryReport,
   type RunReport,
@@ -44,6 +45,12 @@ export interface BuildReportInput {
   expectHealed?: boolean
   /** Predictions that crossed the threshold, for `predictions[]`. */
   predictions?: PredictionReport[]
+  /**
+   * `--resume`: the tests the dead run had done, from its journal, as they were reported there.
+   * The passes hold the rest; `resumedFrom` names the dead run.
+   */
+  carried?: TestReport[]
+  resumedFrom?: { runId: string; startedAt: string }
 }
 
 export function buildRunReport(input: BuildReportInput): RunReport {
@@ -54,6 +61,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   const triesByKey = new Map<string, TryRecord[]>()
   /** Module-level failures of pass 1, to put in front of the tries of that module's tests re-run in pass 2. */
   const moduleFailures = new Map<string, TryRecord>()
+  for (const test of input.carried ?? []) byKey.set(testKey(test), test)
 
   for (const pass of input.passes) {
     const passNumber = (input.passes.indexOf(pass) === 0 ? 1 : 2) as 1 | 2
@@ -78,6 +86,7 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   }
 
   const tests = [...byKey.values()]
+  const carried = input.carried?.length ?? 0
   const summary = summarize(tests)
   const errors = outsideErrors({
     passes: input.passes,
@@ -102,6 +111,9 @@ export function buildRunReport(input: BuildReportInput): RunReport {
     timeline: input.timeline,
     unhandledErrors,
     errors,
+    ...(input.resumedFrom
+      ? { resumedFrom: { ...input.resumedFrom, executed: tests.length - carried, carried } }
+      : {}),
   }
   // Only a run that asked for faults or predictions carries them: a normal report.json is unchanged.
   if (input.faults) {
@@ -111,6 +123,20 @@ export function buildRunReport(input: BuildReportInput): RunReport {
   }
   if (input.predictions) report.predictions = input.predictions
   return report
+}
+
+/**
+ * One test's report entry from one pass alone (the run journal writes it as the test ends): the
+ * same tries and outcome buildRunReport gives it, before a second pass adds to them.
+ */
+export function testReportOf(
+  test: CollectedTest,
+  input: Pick<BuildReportInput, 'services' | 'rules' | 'redact' | 'reportDir'>,
+): TestReport {
+  const classifyErrors = (errors: ErrorLike[], tags: string[]): Verdict =>
+    classify({ errors, tags }, { services: input.services, rules: input.rules })
+  const clean = (text: string) => redactSecrets(text, input.redact)
+  return testReport(test, triesOf(test, test.pass, classifyErrors, clean), input.reportDir)
 }
 
 /** `{ project }` for a named project, nothing for the one unnamed project of a plain config. */

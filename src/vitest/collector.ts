@@ -117,31 +117,40 @@ export class HealCollector implements Reporter {
     testCase: TestCase,
     index: number,
   ): CollectedTest {
-    const result = testCase.result()
-    const diagnostic = testCase.diagnostic()
-    const errors = asErrors(result.errors ?? [])
-    const around = hostErrors(testCase)
-    return {
-      key: testKey({ project, file, name: testCase.fullName, index }),
-      project,
-      file,
-      name: testCase.fullName,
-      ...(index > 0 ? { index } : {}),
-      // Vitest's own location when the user turned includeTaskLocation on; else where the failure points.
-      line: testCase.location?.line ?? lineInTestFile([...errors, ...around], testCase.module.moduleId),
-      pass: this.pass,
-      state: result.state,
-      errors,
-      hostErrors: around,
-      meta: testCase.meta().vitestHeal,
-      inlineHeals: testCase.meta().vitestHealInline ?? [],
-      tags: [...(testCase.tags ?? [])],
-      durationMs: diagnostic?.duration ?? 0,
-      startTime: diagnostic?.startTime,
-      retryCount: diagnostic?.retryCount ?? 0,
-      attachments: attachmentsOf(testCase),
-      testCase,
-    }
+    return collectTestCase({ project, file, index, pass: this.pass }, testCase)
+  }
+}
+
+/** What one finished test ended with; also read by the run journal as each test ends. */
+export function collectTestCase(
+  where: { project: string | undefined; file: string; index: number; pass: 1 | 2 },
+  testCase: TestCase,
+): CollectedTest {
+  const { project, file, index } = where
+  const result = testCase.result()
+  const diagnostic = testCase.diagnostic()
+  const errors = asErrors(result.errors ?? [])
+  const around = hostErrors(testCase)
+  return {
+    key: testKey({ project, file, name: testCase.fullName, index }),
+    project,
+    file,
+    name: testCase.fullName,
+    ...(index > 0 ? { index } : {}),
+    // Vitest's own location when the user turned includeTaskLocation on; else where the failure points.
+    line: testCase.location?.line ?? lineInTestFile([...errors, ...around], testCase.module.moduleId),
+    pass: where.pass,
+    state: result.state,
+    errors,
+    hostErrors: around,
+    meta: testCase.meta().vitestHeal,
+    inlineHeals: testCase.meta().vitestHealInline ?? [],
+    tags: [...(testCase.tags ?? [])],
+    durationMs: diagnostic?.duration ?? 0,
+    startTime: diagnostic?.startTime,
+    retryCount: diagnostic?.retryCount ?? 0,
+    attachments: attachmentsOf(testCase),
+    testCase,
   }
 }
 

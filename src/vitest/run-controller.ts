@@ -18,6 +18,8 @@ import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
 import { HealCollector, type CollectedPass, type CollectedTest } from './collector.js'
+import { RunJournal } from './journal.js'
+import { startFromJournal, takeJournalRequest, type FromJournal } from './journal-resume.js'
 import { dropForgivenErrors, forgivenErrors } from './forgiven-errors.js'
 import { mergeSecondPass } from './merge-state.js'
 import { ReporterHold } from './reporter-hold.js'
@@ -32,7 +34,14 @@ export class RunController {
   private readonly vitest: Vitest
   /** The user's Vitest reporters, held so that they tell one run: both passes merged. */
   private readonly hold = new ReporterHold()
-  private readonly ownReporters = new Set<object>([this.collector])
+  /** What each test ended with, on disk as the run goes: what `--resume` starts from. */
+  readonly journal = new RunJournal(
+    () => this.journalContext(),
+    () => this.collector.pass,
+  )
+  private readonly ownReporters = new Set<object>([this.collector, this.journal])
+  /** Set when `--resume` / `--last-failed` started this run from the journal. */
+  private fromJournal: FromJournal | undefined
 
   static for(vitest: Vitest): RunController {
     const holder = globalThis as unknown as Record<symbol, WeakMap<Vitest, RunController> | undefined>
@@ -47,7 +56,7 @@ export class RunController {
 
   private constructor(vitest: Vitest) {
     this.vitest = vitest
-    vitest.config.reporters.push(this.collector as never)
+    vitest.config.reporters.push(this.collector as never, this.journal as never)
     // Watch mode: each run (the first and every re-run) gets its reports and terminal summary as it
     // ends; there is no second pass and the exit code is not ours. Added after the collector, whose
     // onTestRunEnd has then stored the run.
@@ -68,7 +77,13 @@ export class RunController {
       // Watch mode has no second pass: every run is told as it is.
       if (!this.vitest.config.watch) this.hold.install(reportersOf(this.vitest), this.ownReporters)
       try {
-        const result = await start(filters)
+        const request = this.vitest.config.watch ? undefined : takeJournalRequest()
+        const started = request ? await this.startFromJournal(request, filters) : undefined
+        if (started?.kind === 'nothing') {
+          process.exitCode = started.exitCode
+          return { testModules: [], unhandledErrors: [] }
+        }
+        const result = started?.kind === 'run' ? started.result : await start(filters)
         if (!this.vitest.config.watch) await this.finish(startedAt)
         return result
       } finally {
@@ -89,13 +104,18 @@ export class RunController {
   }
 
   private async finish(startedAt: Date): Promise<void> {
+    // A resumed run whose dead run had done every test still writes the merged report.
+    if (this.fromJournal && this.collector.passes.length === 0)
+      this.collector.passes.push({ tests: [], modules: [], unhandledErrors: [], reason: 'passed' })
     if (this.collector.passes.length === 0) return
+    if (this.fromJournal && this.collector.passes[0]) this.fromJournal.select(this.collector.passes[0])
     await this.secondPass()
     const report = this.runReport(startedAt)
     // Vitest's reporters first, ours last: the last lines a user reads are the healed account.
     await this.releaseReporters(report)
     if (!report) return
     this.writeReports(report)
+    this.journal.end(report, this.collector.passes[0]?.reason === 'interrupted')
     await recordHistory(report, this.sessions[0]?.options, this.vitest.config.root)
     // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
     process.exitCode = report.outcome === 'passed' ? 0 : 1
@@ -160,6 +180,8 @@ export class RunController {
       durationMs: Date.now() - startedAt.getTime(),
       vitestVersion: this.vitest.version,
       reportDir,
+      ...(this.fromJournal ? { carried: this.fromJournal.carried } : {}),
+      ...(this.fromJournal?.resumedFrom ? { resumedFrom: this.fromJournal.resumedFrom } : {}),
     })
     this.reported = { records: records.length, timeline: timeline.length }
     return report
@@ -178,6 +200,35 @@ export class RunController {
    * could not heal: tests skipped by a failed `beforeAll`, modules that failed to load, and infra
    * failures whose retries ran out during the outage. One specification per module.
    */
+  /** The journal's context: off in watch mode (each run stands alone), with `journal: false`, and before a session exists. */
+  private journalContext() {
+    const options = this.sessions[0]?.options
+    if (!options || this.vitest.config.watch || options.journal === false) return undefined
+    return {
+      reportDir: resolve(this.vitest.config.root, options.reportDir),
+      redact: options.redact,
+      services: this.sessions.flatMap((s) => s.options.services.map((service) => service.ref())),
+      rules: options.rules,
+      vitestVersion: this.vitest.version,
+      warn: (text: string) => this.sessions[0]?.status.line('warn', text),
+    }
+  }
+
+  /** `--resume` / `--last-failed` (src/vitest/journal-resume.ts); without a session, a plain run. */
+  private async startFromJournal(mode: 'resume' | 'last-failed', filters: string[] | undefined) {
+    const session = this.sessions[0]
+    if (!session) return undefined
+    const started = await startFromJournal(this.vitest, mode, {
+      reportDir: resolve(this.vitest.config.root, session.options.reportDir),
+      journal: this.journal,
+      status: (tone, text) => session.status.line(tone, text),
+      filters,
+    })
+    if (started.kind === 'everything') return undefined
+    if (started.kind === 'run') this.fromJournal = started.fromJournal
+    return started
+  }
+
   private async secondPass(): Promise<void> {
     const first = this.collector.passes[0]
     if (!first || (this.vitest as unknown as { isCancelling?: boolean }).isCancelling) return

@@ -1,0 +1,122 @@
+/**
+ * The journal on disk: `<reportDir>/journal/<runId>.jsonl`, one file per run, appended to with one
+ * `write` per record and fsync'd when asked (at test-file boundaries and at the end), so a runner
+ * killed at any moment leaves every record before the last whole, and the last one whole or torn.
+ *
+ * Why synchronous writes: a record must be on its way to the disk before the next hook runs, and a
+ * SIGKILL gives no chance to flush a stream's buffer. A `write` of a few hundred bytes costs
+ * microseconds; the fsyncs are one per test file.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { foldJournal, parseJournal, type JournalRecord, type JournalRun } from './records.js'
+
+const SUFFIX = '.jsonl'
+
+/** Journals kept in the directory: enough to resume or re-run the last runs, never a growing pile. */
+export const JOURNALS_KEPT = 5
+
+export function journalDir(reportDir: string): string {
+  return join(reportDir, 'journal')
+}
+
+/** Sortable by start time (ISO, UTC), unique per process. */
+export function newRunId(startedAt: Date, pid: number): string {
+  return `${startedAt.toISOString().replace(/[:.]/g, '-')}-${pid}`
+}
+
+export class JournalWriter {
+  private fd: number | undefined
+  readonly path: string
+
+  constructor(dir: string, runId: string) {
+    mkdirSync(dir, { recursive: true })
+    prune(dir, JOURNALS_KEPT - 1)
+    this.path = join(dir, `${runId}${SUFFIX}`)
+    this.fd = openSync(this.path, 'a')
+  }
+
+  /** One record, whole, in one write (the rare short write is finished before anything else). */
+  append(record: JournalRecord): void {
+    if (this.fd === undefined) return
+    const bytes = Buffer.from(`${JSON.stringify(record)}\n`)
+    let offset = 0
+    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset)
+  }
+
+  sync(): void {
+    if (this.fd !== undefined) fsyncSync(this.fd)
+  }
+
+  close(): void {
+    if (this.fd === undefined) return
+    const fd = this.fd
+    this.fd = undefined
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+}
+
+/** The journal files of a directory, newest first. */
+function journalFiles(dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names
+    .filter((n) => n.endsWith(SUFFIX))
+    .sort()
+    .reverse()
+}
+
+/** Leaves the newest `keep` journals (this run's is about to be added). */
+function prune(dir: string, keep: number): void {
+  for (const name of journalFiles(dir).slice(keep)) rmSync(join(dir, name), { force: true })
+}
+
+export interface ReadRun extends JournalRun {
+  path: string
+}
+
+function readRun(path: string): ReadRun | undefined {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+  const run = foldJournal(parseJournal(text))
+  return run ? { ...run, path } : undefined
+}
+
+/** The newest run of the directory, complete or not. */
+export function lastRun(dir: string): ReadRun | undefined {
+  for (const name of journalFiles(dir)) {
+    const run = readRun(join(dir, name))
+    if (run) return run
+  }
+  return undefined
+}
+
+/** The newest run that ended without being cancelled. */
+export function lastCompleteRun(dir: string): ReadRun | undefined {
+  for (const name of journalFiles(dir)) {
+    const run = readRun(join(dir, name))
+    if (run?.complete) return run
+  }
+  return undefined
+}

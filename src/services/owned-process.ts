@@ -9,6 +9,7 @@ import { redactSecrets } from '../core/redact.js'
 import { HealError } from '../errors.js'
 import { onAbruptExit } from './abrupt-exit.js'
 import { LineBuffer } from './line-buffer.js'
+import { descendantsOf, isProcessAlive } from './proc.js'
 
 export interface OwnedProcessOptions {
   argv: readonly string[]
@@ -149,6 +150,34 @@ export class OwnedProcess {
   describe(): string {
     return redactSecrets(this.options.argv.join(' '))
   }
+}
+
+/**
+ * Sends `signal` to `pid`, its process group and every descendant (one that left the group, as
+ * PostgreSQL's backends may not, is still reached through /proc), as the OOM killer or a debugger's
+ * SIGSTOP would reach them. Returns the pids signalled, for waitForDeath().
+ */
+export function signalTree(pid: number, signal: NodeJS.Signals): number[] {
+  const family = [pid, ...descendantsOf(pid)]
+  killGroup(pid, signal)
+  for (const member of family) {
+    try {
+      process.kill(member, signal)
+    } catch {
+      // Already gone.
+    }
+  }
+  return family
+}
+
+/** Resolves once none of `pids` is alive (zombies count as dead), or after `timeoutMs`; true when all died. */
+export async function waitForDeath(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (pids.some(isProcessAlive)) {
+    if (performance.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return true
 }
 
 export function killGroup(pid: number, signal: NodeJS.Signals): void {

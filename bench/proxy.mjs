@@ -6,7 +6,8 @@
  * counts the proxy's work and the client's; the server's is the same on both sides and not counted.
  * Prints each round's ratio (proxied / direct), their median and spread, wall and CPU, for the whole
  * workload (target ≤ 1.05) and for each half: the latency a round trip pays and the large results'
- * throughput. A figure, not a gate: the machine's load moves it.
+ * throughput. A figure, not a gate: the machine's load moves it. For scale, the same workload also
+ * runs through the floor of any proxy in Node: two sockets joined by `pipe()`, no toxics, no hook.
  *
  *   npm run build && node bench/proxy.mjs                # 2,000 round trips + 5 × 1 MB, 9 rounds
  *   node bench/proxy.mjs --quick                         # 500 round trips + 2 × 1 MB, 5 rounds
@@ -14,6 +15,7 @@
  *
  * HEAL_DIST=<dir> points at another build of src/ (default: ../dist).
  */
+import { connect, createServer } from 'node:net'
 import pg from 'pg'
 import { importDist } from './lib/dist.mjs'
 import { startPostgres } from './lib/postgres.mjs'
@@ -29,6 +31,25 @@ const LARGE_SQL = `SELECT repeat(md5(i::text), 32) AS text FROM generate_series(
 const { startFaultProxy } = await importDist('chaos/proxy.js')
 const server = await startPostgres()
 const proxy = await startFaultProxy({ upstream: { host: server.host, port: server.port } })
+const bare = await startPipeProxy(server.port)
+
+/** The reference: a proxy that is nothing but `pipe()` both ways (with Nagle off, as ours). */
+async function startPipeProxy(port) {
+  const listener = createServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port })
+    for (const socket of [client, upstream]) {
+      socket.setNoDelay(true)
+      socket.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve))
+  return { port: listener.address().port, close: () => new Promise((resolve) => listener.close(resolve)) }
+}
 
 /** The workload's two halves on one connected client: wall and CPU ms of each. */
 async function workload(port) {
@@ -77,13 +98,14 @@ console.log(
 console.log(`  before: ${machineLoad()}`)
 try {
   // Unmeasured: the first runs pay for cold caches, JIT and the server's plan cache.
-  await workload(server.port)
-  await workload(proxy.port)
+  const ports = { direct: server.port, proxied: proxy.port, pipe: bare.port }
+  for (const port of Object.values(ports)) await workload(port)
 
-  const results = { direct: [], proxied: [] }
+  const results = { direct: [], proxied: [], pipe: [] }
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? ['direct', 'proxied'] : ['proxied', 'direct']
-    for (const side of order) results[side].push(await workload(side === 'direct' ? server.port : proxy.port))
+    // The reference goes last each round; direct and proxied alternate in front of it (ABBA).
+    const order = i % 2 === 0 ? ['direct', 'proxied', 'pipe'] : ['proxied', 'direct', 'pipe']
+    for (const side of order) results[side].push(await workload(ports[side]))
     const [d, p] = [results.direct[i], results.proxied[i]]
     console.log(
       `  round ${i + 1}/${rounds}: direct ${d.all.wall.toFixed(0)} ms wall ${d.all.cpu.toFixed(0)} ms CPU, proxied ${p.all.wall.toFixed(0)} ms wall ${p.all.cpu.toFixed(0)} ms CPU`,
@@ -91,8 +113,8 @@ try {
   }
   console.log(`  after: ${machineLoad()}`)
 
-  const ratios = (part, measureName) =>
-    results.proxied.map((p, i) => p[part][measureName] / results.direct[i][part][measureName])
+  const ratios = (part, measureName, side = 'proxied') =>
+    results[side].map((p, i) => p[part][measureName] / results.direct[i][part][measureName])
   for (const [part, label] of [
     ['all', 'whole workload'],
     ['small', `${queries} small round trips`],
@@ -114,11 +136,15 @@ try {
   console.log(
     `proxy: large results: ${throughput('direct').toFixed(0)} MB/s direct, ${throughput('proxied').toFixed(0)} MB/s proxied (median)`,
   )
+  console.log(
+    `proxy: for scale, a bare pipe() proxy: median wall ratio ${median(ratios('all', 'wall', 'pipe')).toFixed(3)}, CPU ${median(ratios('all', 'cpu', 'pipe')).toFixed(3)} (whole workload)`,
+  )
   const figure = median(ratios('all', 'wall'))
   console.log(
     `proxy: median wall ratio of the whole workload ${figure.toFixed(3)} (target ≤ ${TARGET}: ${figure <= TARGET ? 'met' : 'NOT met'})`,
   )
 } finally {
   await proxy.close()
+  await bare.close()
   await server.destroy()
 }

@@ -57,6 +57,27 @@ describe('the fault proxy in front of a real PostgreSQL', () => {
     await expect.poll(() => proxy.connections).toBe(0)
   })
 
+  it('a server killed mid-query gives pg the error it gives without the proxy, and the proxy lets both sides go', async () => {
+    const direct = await client(db.port)
+    const proxied = await client(proxy.port)
+    const sleeping = (c: pg.Client): Promise<string> =>
+      c.query('SELECT pg_sleep(30)').then(
+        () => 'answered',
+        (error: Error) => error.message,
+      )
+    const outcomes = Promise.all([sleeping(direct), sleeping(proxied)])
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await db.killHard()
+    const [viaDirect, viaProxy] = await outcomes
+    expect(viaProxy).toBe(viaDirect)
+    expect(viaProxy).toMatch(/Connection terminated unexpectedly/)
+    await expect.poll(() => proxy.connections).toBe(0)
+    await db.start()
+    const again = await client(proxy.port)
+    expect((await again.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
+    await again.end()
+  })
+
   it('close() closes every connection: the client sees its connection end', async () => {
     const other = await startFaultProxy({ upstream: { host: db.host, port: db.port } })
     const c = await client(other.port)

@@ -5,6 +5,7 @@
 import { HealConfigError } from './errors.js'
 import { booleanOption, rejectUnknownKeys } from './services/options.js'
 import { resolveFlakyBudget } from './core/retry-policy.js'
+import type { QuarantinePolicy } from './core/quarantine.js'
 import type { Rule, VerdictKind } from './core/types.js'
 import {
   CHAOS_ENV,
@@ -58,6 +59,12 @@ export interface HealOptions {
    */
   history?: false | { url?: string; dir?: string }
   /**
+   * Failures of tests the history knows as flaky (they failed and then passed with nothing down, in at
+   * least `minFlakyRuns` runs and at a rate ≥ `minRate`) are reported, marked, and do not fail the run.
+   * Never a test with no flaky history; `failOnFlaky` wins. Default false; `true` = `{ minRate: 0.1, minFlakyRuns: 2 }`.
+   */
+  quarantine?: boolean | { minRate?: number; minFlakyRuns?: number }
+  /**
    * Journal every test's result as the run goes (`<reportDir>/journal/`), so that
    * `vitest-heal run --resume` can finish a run whose runner died. Default true.
    */
@@ -99,6 +106,7 @@ export interface ResolvedOptions {
   hostLock: boolean
   status: boolean
   history: ResolvedHistory
+  quarantine: false | QuarantinePolicy
   journal: boolean
   predict: ResolvedPredict
   /** Absent when the run injects no faults. */
@@ -121,6 +129,7 @@ const TOP_LEVEL_KEYS: readonly (keyof HealOptions)[] = [
   'hostLock',
   'status',
   'history',
+  'quarantine',
   'journal',
   'predict',
   'chaos',
@@ -163,6 +172,7 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     hostLock: booleanOption('hostLock', options.hostLock, true),
     status: booleanOption('status', options.status, true),
     history: resolveHistory(options.history, reportDir),
+    quarantine: resolveQuarantine(options.quarantine, options.history === false),
     journal: booleanOption('journal', options.journal, true),
     predict: resolvePredict(options.predict),
     ...resolveChaosOption(options.chaos, services, env),
@@ -191,6 +201,24 @@ function resolveChaosOption(
     if (error instanceof FaultSpecError) throw new HealConfigError(error.key, error.expected, error.got)
     throw error
   }
+}
+
+function resolveQuarantine(quarantine: unknown, noHistory: boolean): false | QuarantinePolicy {
+  if (quarantine === undefined || quarantine === false) return false
+  if (noHistory)
+    throw new HealConfigError(
+      'quarantine',
+      'off while history is false (it knows flaky tests only from the history)',
+      quarantine,
+    )
+  const given = quarantine === true ? {} : quarantine
+  if (!isPlainObject(given))
+    throw new HealConfigError('quarantine', 'a boolean or an object { minRate?, minFlakyRuns? }', quarantine)
+  rejectUnknownKeys('quarantine', given, ['minRate', 'minFlakyRuns'])
+  const minRate = given.minRate ?? 0.1
+  if (typeof minRate !== 'number' || !(minRate > 0 && minRate <= 1))
+    throw new HealConfigError('quarantine.minRate', 'a rate above 0 and at most 1', minRate)
+  return { minRate, minFlakyRuns: optionalCount(given.minFlakyRuns, 'quarantine.minFlakyRuns', 2, 1) }
 }
 
 /** Default sampling interval: the issue's 1 s, whose measured cost is in bench/sampler.mjs. */

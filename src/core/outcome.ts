@@ -91,7 +91,7 @@ export interface RunOutcomeOptions {
 }
 
 export function runOutcome(summary: ReportSummary, opts: RunOutcomeOptions = {}): 'passed' | 'failed' {
-  if (summary.failed > 0) return 'failed'
+  if (summary.failed - (summary.quarantined ?? 0) > 0) return 'failed'
   if ((opts.unforgivenErrors ?? 0) > 0) return 'failed'
   if (opts.failOnFlaky && summary.flaky > 0) return 'failed'
   return 'passed'

@@ -76,6 +76,11 @@ export interface TestReport {
   tries?: TryRecord[]
   /** Paths (relative to reportDir) of files a test attached: screenshots, page sources. */
   attachments?: { name: string; path: string; contentType?: string }[]
+  /**
+   * Option `quarantine` (extension): this failure is of a test the history knows as flaky, so it is
+   * reported but does not fail the run. Its rate, flaky runs and runs since it first failed.
+   */
+  quarantined?: { rate: number; flakyRuns: number; runs: number }
 }
 
 /** A recovery record as report.json keeps it (the contract fields are RecoveryRecord's). */
@@ -103,6 +108,8 @@ export interface ReportSummary {
   testBug: number
   infra: number
   skipped: number
+  /** Failed tests quarantined as known flaky (extension): counted in `failed`, not failing the run. */
+  quarantined?: number
 }
 
 export interface RunReport {

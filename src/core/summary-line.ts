@@ -69,5 +69,7 @@ export function summaryLine(
   const outside = extras.outsideErrors ?? 0
   if (outside > 0) parts.push(`✗ ${outside} error${outside === 1 ? '' : 's'} outside tests`)
   if (summary.skipped > 0) parts.push(`○ ${summary.skipped} skipped`)
+  // Counted among the failures above (they failed); the line must say why the run still passed.
+  if (summary.quarantined) parts.push(`⊘ ${summary.quarantined} quarantined (known flaky)`)
   return parts.join('  ')
 }

@@ -19,6 +19,7 @@ import { ciContext } from './ci.js'
 import { eventsFromReport, type HistoryEvent } from './events.js'
 import { appendToSpool, readSpool, removeSpoolFile } from './spool.js'
 import { insertEvents, migrate, type Sql } from './store.js'
+import { KNOWN_FLAKY_FILE, writeKnownFlakyFile } from './known-flaky.js'
 import { RATES_FILE, writeRatesFile } from './strategy-order.js'
 
 /** Where a run's history goes: `url` a shared PostgreSQL, else the embedded store in `dir`. */
@@ -83,6 +84,9 @@ export async function flushSpool(target: HistoryTarget, sql: Sql): Promise<Flush
   // What the next run's recoveries learn from without opening the store (strategy-order.ts).
   if (recoveries || !existsSync(join(target.dir, RATES_FILE)))
     await writeRatesFile(target.dir, sql).catch(() => undefined)
+  // What the next run's quarantine knows (known-flaky.ts): any run may have made a test flaky.
+  if (result.files > 0 || !existsSync(join(target.dir, KNOWN_FLAKY_FILE)))
+    await writeKnownFlakyFile(target.dir, sql).catch(() => undefined)
   return result
 }
 

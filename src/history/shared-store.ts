@@ -61,3 +61,33 @@ export async function openSharedSql(url: string, connectTimeoutMs = CONNECT_TIME
   }
   return sql
 }
+
+/**
+ * `fn` over the shared store, or undefined when the server does not answer within `timeoutMs` (or
+ * fails, or was never migrated): a run that reads the history at a critical moment — a recovery
+ * waiting, a run ending — learns from what is local instead of waiting on the network.
+ */
+export async function readSharedWithin<T>(
+  url: string,
+  timeoutMs: number,
+  fn: (sql: Sql) => Promise<T>,
+): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const read = (async () => {
+    const sql = await openSharedSql(url, timeoutMs)
+    try {
+      return await fn(sql)
+    } finally {
+      await sql.close().catch(() => undefined)
+    }
+  })()
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs)
+    timer.unref()
+  })
+  try {
+    return await Promise.race([read.catch(() => undefined), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -66,33 +66,7 @@ export async function readStats(sql: Sql, limit = 10): Promise<HistoryStats> {
        from recovery_success_rates
       order by pattern_name, success_rate desc, attempts desc, strategy_used`,
   )
-  // A test is flaky in a run when it ended `flaky` there; its rate is over the runs recorded since
-  // it first failed, so a test that failed once long ago does not look flaky for ever.
-  const flaky = await sql.query<Record<string, unknown>>(
-    `with since as (
-       -- per start time: how many runs started then or later (one window pass, not one count per test)
-       select started_at, max(c)::integer as runs
-         from (select started_at, count(*) over (order by started_at desc) as c from runs) s
-        group by started_at),
-     tests as (
-       select test_key, min(created_at) as first_seen,
-              -- a flaky outcome's first try failed: one attempt-1 row per flaky run, no distinct (a sort) needed
-              (count(*) filter (where outcome = 'flaky' and attempt = 1))::integer as flaky_runs
-         from test_failures
-        where "where" = 'test'
-        group by test_key
-       having count(*) filter (where outcome = 'flaky') > 0)
-     select t.test_key, t.flaky_runs, greatest(t.flaky_runs, coalesce(s.runs, 0))::integer as runs
-       from tests t left join since s on s.started_at = t.first_seen`,
-  )
-  const flakyTests = flaky
-    .map((r) => {
-      const runs = Number(r.runs)
-      const flakyRuns = Number(r.flaky_runs)
-      return { testKey: String(r.test_key), flakyRuns, runs, rate: round(flakyRuns / runs) }
-    })
-    .sort((a, b) => b.rate - a.rate || b.flakyRuns - a.flakyRuns || a.testKey.localeCompare(b.testKey))
-    .slice(0, limit)
+  const flakyTests = (await readFlakyTests(sql)).slice(0, limit)
   const outages = await sql.query<Record<string, unknown>>(
     `select run_id, service, min(created_at) as at, count(*)::integer as attempts, bool_or(success) as recovered,
             sum(duration_ms)::integer as duration_ms,
@@ -141,6 +115,39 @@ export async function readStats(sql: Sql, limit = 10): Promise<HistoryStats> {
       runId: String(r.run_id),
     })),
   }
+}
+
+/**
+ * Every test that ended `flaky` in some run, with its rate, highest first: for `stats` and for the
+ * quarantine's known-flaky list (history/known-flaky.ts).
+ */
+export async function readFlakyTests(sql: Sql): Promise<FlakyTestRow[]> {
+  // A test is flaky in a run when it ended `flaky` there; its rate is over the runs recorded since
+  // it first failed, so a test that failed once long ago does not look flaky for ever.
+  const flaky = await sql.query<Record<string, unknown>>(
+    `with since as (
+       -- per start time: how many runs started then or later (one window pass, not one count per test)
+       select started_at, max(c)::integer as runs
+         from (select started_at, count(*) over (order by started_at desc) as c from runs) s
+        group by started_at),
+     tests as (
+       select test_key, min(created_at) as first_seen,
+              -- a flaky outcome's first try failed: one attempt-1 row per flaky run, no distinct (a sort) needed
+              (count(*) filter (where outcome = 'flaky' and attempt = 1))::integer as flaky_runs
+         from test_failures
+        where "where" = 'test'
+        group by test_key
+       having count(*) filter (where outcome = 'flaky') > 0)
+     select t.test_key, t.flaky_runs, greatest(t.flaky_runs, coalesce(s.runs, 0))::integer as runs
+       from tests t left join since s on s.started_at = t.first_seen`,
+  )
+  return flaky
+    .map((r) => {
+      const runs = Number(r.runs)
+      const flakyRuns = Number(r.flaky_runs)
+      return { testKey: String(r.test_key), flakyRuns, runs, rate: round(flakyRuns / runs) }
+    })
+    .sort((a, b) => b.rate - a.rate || b.flakyRuns - a.flakyRuns || a.testKey.localeCompare(b.testKey))
 }
 
 function round(value: number): number {

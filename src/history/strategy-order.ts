@@ -6,7 +6,8 @@
  * server, bounded by a short timeout, and falls back to the same file. It is read only when a
  * recovery is about to run, once per session: a run with no outage reads nothing.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { writeJsonWhole } from './json-file.js'
 import { join } from 'node:path'
 import {
   addTally,
@@ -96,10 +97,7 @@ export async function writeRatesFile(dir: string, sql: Sql, now = Date.now()): P
     halfLifeMs: DEFAULT_HALF_LIFE_MS,
     rates: await readStrategyRates(sql, now),
   }
-  const path = join(dir, RATES_FILE)
-  const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify(file))
-  renameSync(temporary, path)
+  writeJsonWhole(join(dir, RATES_FILE), file)
 }
 
 /**
@@ -127,26 +125,8 @@ async function readShared(
   halfLifeMs: number,
   timeoutMs: number,
 ): Promise<StrategyRate[] | undefined> {
-  const { openSharedSql } = await import('./shared-store.js')
-  let timer: NodeJS.Timeout | undefined
-  const read = (async () => {
-    const sql = await openSharedSql(url, timeoutMs)
-    try {
-      return await readStrategyRates(sql, now, halfLifeMs)
-    } finally {
-      await sql.close().catch(() => undefined)
-    }
-  })()
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs)
-    timer.unref()
-  })
-  try {
-    // A store never migrated (no table yet) or down: learn from what is local instead.
-    return await Promise.race([read.catch(() => undefined), late])
-  } finally {
-    clearTimeout(timer)
-  }
+  const { readSharedWithin } = await import('./shared-store.js')
+  return readSharedWithin(url, timeoutMs, (sql) => readStrategyRates(sql, now, halfLifeMs))
 }
 
 function readRatesFile(dir: string, now: number): StrategyRate[] {

@@ -7,7 +7,7 @@ import { summaryLine } from '../core/summary-line.js'
 import { stripControl, terminalLine } from '../core/terminal-text.js'
 import type { RecoveryReport, TestReport } from '../core/report.js'
 import type { RenderContext } from './context.js'
-import { decidingError, firstLine, location, rootCause, ruleOf, seconds } from './view.js'
+import { decidingError, firstLine, location, quarantineFacts, rootCause, ruleOf, seconds } from './view.js'
 
 /** GitHub shows only the first few annotations of a step; past this they are noise in the log. */
 const MAX_ANNOTATIONS_PER_LEVEL = 50
@@ -133,6 +133,12 @@ export function jobSummary({ view }: RenderContext): string {
       firstLine(t.tries?.find((x) => x.state === 'failed')?.errors[0]?.message ?? '', 160),
     ]),
     ...testTable('Test bugs', view.testBugs, ['rule', 'error'], (t) => [ruleOf(t), error(t)]),
+    ...testTable(
+      'Quarantined (known flaky, not failing the run)',
+      view.quarantined,
+      ['history', 'error'],
+      (t) => [quarantineFacts(t), error(t)],
+    ),
     ...testTable(
       'Infra failures, not recovered',
       view.infraFailures,

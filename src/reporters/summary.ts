@@ -15,7 +15,8 @@ import { colourEnabled, palette, type ColourTarget, type Env } from './colour.js
 import type { RenderContext } from './context.js'
 import { HTML_FILE } from './html.js'
 import { JSON_FILE } from './json.js'
-import { decidingError, firstLine, location, rootCause, ruleOf, seconds } from './view.js'
+import { chaosLines } from './summary-chaos.js'
+import { decidingError, firstLine, location, quarantineFacts, rootCause, ruleOf, seconds } from './view.js'
 
 /** Long lists belong in the HTML report; the terminal shows enough to start fixing. */
 const MAX_LISTED = 20
@@ -228,6 +229,12 @@ export function terminalSummary(ctx: RenderContext): string {
       `   ${paint.red('✗')} ${terminalLine(`${e.where}: ${e.name}: ${firstLine(e.message)}`)}  ${paint.dim(`[${terminalLine(errorFacts(e))}]`)}`,
       detail(`why: ${whyOf(e)}`),
     ]),
+    ...section(
+      paint,
+      'Quarantined ({n}): failed, but the history knows them as flaky; they do not fail the run',
+      view.quarantined,
+      (t) => [heading(paint, paint.yellow('⊘'), t, quarantineFacts(t)), detail(firstLine(describeError(t)))],
+    ),
     ...section(paint, 'Test bugs ({n})', view.testBugs, (t) => [
       heading(paint, paint.red('✗'), t, `rule ${ruleOf(t)}`),
       detail(firstLine(describeError(t))),
@@ -242,6 +249,8 @@ export function terminalSummary(ctx: RenderContext): string {
       ],
     ),
   ]
+  // A chaos run's scorecard and the predictions: nothing in a normal run.
+  lines.push(...chaosLines(paint, view))
   const path = reportPath(ctx)
   if (path !== undefined) lines.push(` Report: ${path}`)
 

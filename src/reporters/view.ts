@@ -34,6 +34,8 @@ export interface ReportView {
   report: RunReport
   testBugs: TestReport[]
   infraFailures: TestReport[]
+  /** Failed tests the history knows as flaky (option `quarantine`): apart, they do not fail the run. */
+  quarantined: TestReport[]
   flaky: TestReport[]
   healed: TestReport[]
   /** Epoch ms of the run's start; every other time in the view is relative to it. */
@@ -102,8 +104,11 @@ export function buildView(report: RunReport, extra: readonly RegExp[] = []): Rep
   const spanMs = Math.max(1, endMs - startMs)
   return {
     report: redacted,
-    testBugs: redacted.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra'),
-    infraFailures: redacted.tests.filter((t) => t.outcome === 'failed' && t.cause === 'infra'),
+    testBugs: redacted.tests.filter((t) => t.outcome === 'failed' && !t.quarantined && t.cause !== 'infra'),
+    infraFailures: redacted.tests.filter(
+      (t) => t.outcome === 'failed' && !t.quarantined && t.cause === 'infra',
+    ),
+    quarantined: redacted.tests.filter((t) => t.outcome === 'failed' && t.quarantined),
     flaky: redacted.tests.filter((t) => t.outcome === 'flaky'),
     healed: redacted.tests.filter((t) => t.outcome === 'healed'),
     startMs,
@@ -254,4 +259,11 @@ export function errorText(error: { name: string; message: string; stack?: string
   const head = `${error.name}: ${error.message}`
   if (!error.stack) return head
   return error.stack.includes(error.message) ? error.stack : `${head}\n${error.stack}`
+}
+
+/** `flaky in 4 of 20 runs (20%), rule …` */
+export function quarantineFacts(t: TestReport): string {
+  const q = t.quarantined
+  if (!q) return ''
+  return `flaky in ${q.flakyRuns} of ${q.runs} runs (${Math.round(q.rate * 100)}%), ${t.cause ?? 'failed'}, rule ${ruleOf(t)}`
 }

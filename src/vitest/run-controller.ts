@@ -14,6 +14,9 @@ import { moduleKey, type RunReport } from '../core/report.js'
 import type { Verdict } from '../core/types.js'
 import { writeReports } from '../reporters/index.js'
 import { recordHistory } from '../history/record.js'
+import { historyTestKey } from '../history/events.js'
+import { loadKnownFlaky } from '../history/known-flaky.js'
+import { applyQuarantine } from '../core/quarantine.js'
 import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
@@ -111,6 +114,7 @@ export class RunController {
     if (this.fromJournal && this.collector.passes[0]) this.fromJournal.select(this.collector.passes[0])
     await this.secondPass()
     const report = this.runReport(startedAt)
+    if (report) await this.quarantine(report)
     // Vitest's reporters first, ours last: the last lines a user reads are the healed account.
     await this.releaseReporters(report)
     if (!report) return
@@ -119,6 +123,21 @@ export class RunController {
     await recordHistory(report, this.sessions[0]?.options, this.vitest.config.root)
     // Vitest set exitCode = 1 for the first pass's failures and unhandled errors; the healed result decides.
     process.exitCode = report.outcome === 'passed' ? 0 : 1
+  }
+
+  /** Option `quarantine`: failures of tests the history knows as flaky do not fail the run. */
+  private async quarantine(report: RunReport): Promise<void> {
+    const options = this.sessions[0]?.options
+    if (!options?.quarantine || !options.history || report.summary.failed === 0) return
+    const known = await loadKnownFlaky({
+      dir: resolve(this.vitest.config.root, options.history.dir),
+      ...(options.history.url === undefined ? {} : { url: options.history.url }),
+    })
+    const count = applyQuarantine(report, known, options.quarantine, {
+      failOnFlaky: options.failOnFlaky,
+      keyOf: historyTestKey,
+    })
+    if (count > 0) this.status(`quarantine: ${count} failed test(s) known as flaky do not fail the run`)
   }
 
   /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { redactSecrets } from '../../../src/core/redact.js'
+import type { RunReport } from '../../../src/core/report.js'
 import {
   buildView,
   decidingError,
@@ -123,6 +124,15 @@ describe('redactReport', () => {
     report.tests[0]!.name = 'postgres://u:pw@h/db'
     redactReport(report)
     expect(report.tests[0]!.name).toBe('postgres://u:pw@h/db')
+  })
+
+  it('keeps every key and value of the report, a `__proto__` key of a merged report.json too', () => {
+    const report = exampleReport()
+    const text = JSON.stringify(report).replace('{', '{"__proto__":{"polluted":true},')
+    const parsed = JSON.parse(text) as RunReport
+    const redacted = redactReport(parsed)
+    expect(JSON.stringify(redacted)).toBe(JSON.stringify(parsed))
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype)
   })
 })
 

@@ -222,4 +222,19 @@ describe('toxics against a TCP echo server', () => {
     expect(sizes.length).toBeGreaterThan(50)
     expect(sizes[Math.floor(sizes.length / 2)]).toBeLessThanOrEqual(130)
   })
+
+  it.each([
+    ['latency', () => proxy.addToxic('latency', { latency: 300 })],
+    ['bandwidth', () => proxy.addToxic('bandwidth', { rate: 200 })],
+    ['slicer', () => proxy.addToxic('slicer', { average_size: 50, size_variation: 10, delay: 2000 })],
+  ])('%s removed mid-stream loses nothing and keeps the order', async (_, add) => {
+    const id = add()
+    const chunks = Array.from({ length: 40 }, () => randomBytes(5_000))
+    const socket = await connectTo(proxy.port)
+    const trip = roundTrip(socket, chunks, 2)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(proxy.removeToxic(id)).toBe(true)
+    const { data } = await trip
+    expect(data.equals(Buffer.concat(chunks))).toBe(true)
+  })
 })

@@ -17,6 +17,8 @@ export type HealErrorCode =
   | 'E_NO_POSTGRES'
   /** An optional peer dependency that the entry point used needs is not installed. */
   | 'E_MISSING_DEPENDENCY'
+  /** Added to a hook's errors: it failed (timed out) while a service was down; says which and when. */
+  | 'E_OUTAGE_OVERLAP'
 
 export class HealError extends Error {
   readonly code: HealErrorCode

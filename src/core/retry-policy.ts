@@ -25,8 +25,9 @@ export interface RetryContext {
   /** The test is tagged `heal:off`. */
   healOff?: boolean
   /**
-   * A test-bug try overlapped an observed outage of a service the test needs, and the test has not
-   * had its one chance yet: it is re-run once after the recovery. Never set outside an outage.
+   * A test-bug (or flaky-class: a timeout) try overlapped an observed outage of a service the test
+   * needs, and the test has not had its one chance yet: it is re-run once after the recovery. Never
+   * set outside an outage.
    */
   outageOverlap?: boolean
 }
@@ -78,6 +79,14 @@ export function decideRetry(
         reason: `infra: retry ${used.infra + 1}/${budget.infra} after recovery`,
       }
     case 'flaky':
+      // A timeout while a needed service was down is the outage's (a waiter on a dead connection),
+      // not the test's: re-run once after the recovery, so a pass is healed, not flaky.
+      if (opts.outageOverlap)
+        return {
+          retry: true,
+          budget: 'outage',
+          reason: 'flaky-class failure during an outage of a needed service: one re-run after recovery',
+        }
       if (used.flaky >= budget.flaky)
         return noRetry(`flaky: retry budget used (${used.flaky}/${budget.flaky})`)
       return { retry: true, budget: 'flaky', reason: `flaky: retry ${used.flaky + 1}/${budget.flaky}` }

@@ -130,6 +130,16 @@ const CATALOGUE: Entry[] = [
     category: 'timeout',
     shapes: [{ message: /^Hook timed out in \d+ms/ }],
   },
+  // Our own evidence, added to a hook's errors in the worker (runner-failures.ts): the hook failed
+  // while a service it may need was down. It outranks the timeout it explains; its message quotes
+  // the service's address, which blames it.
+  {
+    id: 'vitest-heal.outage-overlap',
+    kind: 'infra',
+    category: 'service_unavailable',
+    precedence: 'escalate',
+    shapes: [{ code: 'E_OUTAGE_OVERLAP' }],
+  },
 
   // WebDriver: the browser session or the driver is gone.
   webdriverLost('no-such-session', [{ name: 'NoSuchSessionError' }, { message: /\binvalid session id\b/i }]),

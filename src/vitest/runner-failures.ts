@@ -57,6 +57,10 @@ export async function healAfterSuiteFailure(
     { errors, tags: needs.map((n) => `needs:${n}`) },
     { services: config.services.map((s) => s.ref), rules: config.rules },
   )
+  if (verdict.kind === 'flaky') {
+    await explainByOutage(config, suite, errors, needs, file, verdict)
+    return
+  }
   if (verdict.kind !== 'infra') return
   await control(config).heal({
     service: verdict.service,
@@ -64,6 +68,44 @@ export async function healAfterSuiteFailure(
     test: `${file} > ${suite.name}`,
     evidence: verdict.evidence,
   })
+}
+
+/**
+ * A hook that timed out while a service was down (its waiter sat on a connection the outage killed)
+ * failed because of the outage: the evidence, which service and when, is added to the suite's
+ * errors as our own E_OUTAGE_OVERLAP error, so the main process blames that service (rule
+ * `vitest-heal.outage-overlap`) and the second pass re-runs its tests. The timeout stays reported.
+ * Only an outage that overlapped the suite's run and was recovered counts; without `needs`, any
+ * declared service may be the one.
+ */
+async function explainByOutage(
+  config: WorkerHealConfig,
+  suite: RunnerTestSuite,
+  errors: ErrorLike[],
+  needs: string[],
+  file: string,
+  verdict: Verdict,
+): Promise<void> {
+  const since = suite.result?.startTime ?? Date.now()
+  for (const service of needs.length > 0 ? needs : ['*']) {
+    const reply = await control(config).heal({
+      service,
+      failedAt: since,
+      test: `${file} > ${suite.name}`,
+      evidence: `hook failed: ${verdict.evidence}`,
+    })
+    const recovery = reply.healthy ? reply.recovery : undefined
+    if (!recovery) continue
+    const ref = config.services.find((s) => s.ref.name === recovery.service)?.ref
+    const address = ref?.host && ref.port ? ` (${ref.host}:${ref.port})` : ''
+    errors.push({
+      name: 'HealError',
+      code: 'E_OUTAGE_OVERLAP',
+      message: `vitest-heal: ${recovery.service}${address} was down while this hook ran (down from ${recovery.downAt ?? '?'} to ${recovery.healthyAt ?? '?'}): its failure (${verdict.evidence}) is the outage's`,
+      stack: '',
+    })
+    return
+  }
 }
 
 /** A service declared broken is not worth trying against: the try fails at once with the root cause. */
@@ -150,7 +192,7 @@ export async function judgeTry(
     : classify({ errors, tags }, { services: config.services.map((s) => s.ref), rules: config.rules })
   const breakerOpen = unrecoverable !== undefined
   const overlap =
-    !opts.final && verdict.kind === 'test-bug' && !state.overlapUsed
+    !opts.final && (verdict.kind === 'test-bug' || verdict.kind === 'flaky') && !state.overlapUsed
       ? await outageDuringTry(config, test, state, verdict)
       : undefined
   const decision = opts.final
@@ -193,7 +235,7 @@ async function outageDuringTry(
       service,
       failedAt: since,
       test: `${state.identity.file} > ${test.name}`,
-      evidence: `assertion during the try: ${verdict.evidence}`,
+      evidence: `${verdict.kind === 'flaky' ? 'timeout' : 'assertion'} during the try: ${verdict.evidence}`,
     })
     if (reply.healthy && reply.recovery) return reply.recovery
   }

@@ -12,6 +12,12 @@ const EXAMPLES: Record<string, ErrorLike> = {
   'vitest.snapshot-mismatch': { name: 'Error', message: 'Snapshot `cart > total 1` mismatched' },
   'vitest.test-timeout': { name: 'Error', message: 'Test timed out in 5000ms.' },
   'vitest.hook-timeout': { name: 'Error', message: 'Hook timed out in 10000ms.' },
+  'vitest-heal.outage-overlap': {
+    name: 'HealError',
+    code: 'E_OUTAGE_OVERLAP',
+    message:
+      "vitest-heal: db (127.0.0.1:5432) was down while this hook ran (down from 2026-11-30T05:41:27.960Z to 2026-11-30T05:41:28.180Z): its failure (Error: Hook timed out in 5000ms.) is the outage's",
+  },
   'webdriver.no-such-session': { name: 'NoSuchSessionError', message: 'invalid session id' },
   'webdriver.session-deleted': {
     name: 'WebDriverError',

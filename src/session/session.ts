@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { ResolvedOptions } from '../config.js'
 import type { HealthEvent } from '../core/report.js'
-import type { RecoveryRecord, RecoveryTrigger } from '../core/types.js'
+import type { RecoveryRecord, RecoveryTrigger, ServiceRef } from '../core/types.js'
 import { createChannelServer, type ChannelServer } from '../coordinator/channel.js'
 import { createCoordinator, type Coordinator, type HealResult } from '../coordinator/coordinator.js'
 import { hostLockKey } from '../coordinator/host-lock.js'
@@ -24,6 +24,8 @@ import type { Recovery, Service } from '../services/types.js'
 import { fleetLockKey, withFleetLock } from '../history/fleet-lock.js'
 import { startRunSampler, type RunSampler } from '../predict/sampler-run.js'
 import type { Sampler } from '../predict/sampler.js'
+import { ChaosInjector } from '../chaos/injector.js'
+import { applyProcessFault } from '../chaos/process-faults.js'
 import { writeFlagFile } from './flag-file.js'
 import { exportUrl, preflightError, runPreflight, type PreflightResult } from './preflight.js'
 import { createStatusSink, formatSeconds, type StatusSink } from './status.js'
@@ -56,9 +58,29 @@ export class HealSession {
   /** Samples services and host while tests run (predict/sampler-run.ts); undefined with `predict: false`. */
   private running: RunSampler | undefined
 
+  /** A chaos run's injector (`chaos` option or `vitest-heal chaos`); undefined in a normal run. */
+  readonly chaos: ChaosInjector | undefined
+  /** Health as the tests saw it under a network fault: after the coordinator's in the timeline. */
+  private readonly chaosEvents: HealthEvent[] = []
+  private readonly chaosAbort = new AbortController()
+
   constructor(options: ResolvedOptions, status?: StatusSink) {
     this.options = options
     this.status = status ?? createStatusSink({ enabled: options.status })
+    this.chaos = options.chaos
+      ? new ChaosInjector({
+          chaos: options.chaos,
+          services: options.services,
+          // A pause still running when the run ends is resumed at once (the abort).
+          applyProcessFault: (service, fault) =>
+            applyProcessFault(service, fault, { signal: this.chaosAbort.signal }),
+          log: (kind, line) => this.status.line(kind, line),
+          onHealthEvent: (event) => {
+            this.chaosEvents.push(event)
+            this.onHealthEvent(event)
+          },
+        })
+      : undefined
     this.coordinator = createCoordinator({
       services: new Map(
         options.services.map((service) => [
@@ -133,6 +155,7 @@ export class HealSession {
       heal: (request) => this.healForWorker(request.service, request.failedAt),
       waitHealthy: (request) => this.waitHealthy(request.services, request.timeoutMs),
       status: async () => ({ ok: true, services: this.coordinator.status() }),
+      chaosPoint: async (request) => (await this.chaos?.chaosPoint(request)) ?? { ok: true, faults: [] },
     })
     const channel = await this.channel
     this.outageFlag = join(dirname(channel.path), 'outage')
@@ -182,6 +205,8 @@ export class HealSession {
     this.preflightRecords.push(...result.records)
     this.preflightEvents.push(...result.events)
     if (!result.ok) throw preflightError(result, services)
+    // The proxies go in front of services that run, before the workers (and their env) exist.
+    await this.chaos?.start()
     for (const listener of this.preflightListeners) listener()
   }
 
@@ -197,6 +222,16 @@ export class HealSession {
       return { ok: false, healthy: false, error: `unknown service "${service}"` }
     }
     const blamed = service === '*' ? undefined : service
+    // A network fault of a chaos run: the tests saw the service down though its probe would not.
+    const ended = await this.chaos?.healFor(service)
+    if (ended)
+      return {
+        ok: true,
+        healthy: true,
+        probed: 'down',
+        recovery: ended,
+        ...(blamed === undefined ? { service: ended.service } : {}),
+      }
     let reply: HealReply & { probed?: string } = { ok: true, healthy: true }
     for (const name of names) {
       const result = await this.coordinator.heal(name, { failedAt, trigger: 'inline' })
@@ -262,11 +297,19 @@ export class HealSession {
   }
 
   timeline(): HealthEvent[] {
-    return [...this.preflightEvents, ...this.coordinator.timeline()]
+    return [...this.preflightEvents, ...this.coordinator.timeline(), ...this.chaosEvents]
+  }
+
+  /** What the classifier knows of each service; in a chaos run also its fault proxy's address. */
+  serviceRefs(): ServiceRef[] {
+    return this.options.services.map((service) => this.chaos?.serviceRef(service) ?? service.ref())
   }
 
   /** Stops the services this session owns, last started first, and closes the channel. */
   async teardown(): Promise<void> {
+    // Faults end before anything stops: a paused process is resumed, the proxies are closed.
+    this.chaosAbort.abort()
+    await this.chaos?.stop().catch(() => {})
     // First: a sampler still probing would take the services' stop for an outage and restart them.
     const running = this.running
     this.running = undefined

@@ -186,9 +186,11 @@ export class RunController {
     const reportDir = resolve(this.vitest.config.root, options.reportDir)
     const records = this.sessions.flatMap((s) => s.allRecords())
     const timeline = this.sessions.flatMap((s) => s.timeline())
+    // A chaos run's faults, for the scorecard; `--expect-healed` fails the run when one was not healed.
+    const chaos = this.sessions.filter((s) => s.chaos !== undefined)
     const report = buildRunReport({
       passes: this.collector.passes,
-      services: this.sessions.flatMap((s) => s.options.services.map((service) => service.ref())),
+      services: this.sessions.flatMap((s) => s.serviceRefs()),
       rules: options.rules,
       // In watch mode, what happened since the last report; in a single run, that is everything.
       records: records.slice(this.reported.records),
@@ -199,6 +201,12 @@ export class RunController {
       durationMs: Date.now() - startedAt.getTime(),
       vitestVersion: this.vitest.version,
       reportDir,
+      ...(chaos.length > 0
+        ? {
+            faults: chaos.flatMap((s) => s.chaos!.injections()),
+            expectHealed: chaos.some((s) => s.options.chaos?.expectHealed === true),
+          }
+        : {}),
       ...(this.fromJournal ? { carried: this.fromJournal.carried } : {}),
       ...(this.fromJournal?.resumedFrom ? { resumedFrom: this.fromJournal.resumedFrom } : {}),
     })
@@ -292,7 +300,7 @@ export class RunController {
     const byModule = new Map<TestModule, TestCase[]>()
     const wholeModules: TestModule[] = []
     const selection = { keys: new Set<string>(), modules: new Set<string>() }
-    const refs = this.sessions.flatMap((s) => s.options.services.map((service) => service.ref()))
+    const refs = this.sessions.flatMap((s) => s.serviceRefs())
     const rules = this.sessions[0]?.options.rules ?? []
     const optIn = this.sessions[0]?.options.optIn ?? false
     const claims = serviceClaims(this.sessions.flatMap((s) => s.options.services))

@@ -62,11 +62,13 @@ export function heal(options: HealOptions = {}): Plugin {
       }
       const channel = await session.openChannel()
       const provideWorkerConfig = () =>
-        project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel))
+        project.provide(PROVIDE_KEY, workerConfig(resolved, config.root, channel, session))
       provideWorkerConfig()
       // A local PostgreSQL's port is known only once the pre-flight started it: tell the workers again.
       session.afterPreflight(provideWorkerConfig)
       if (shared) return
+      // A chaos run counts finished tests for its count triggers (`30%`, `after:12`, `random`).
+      if (session.chaos) vitest.config.reporters.push(session.chaos.reporter as never)
       // A run that never reached the global setup (no test file matched, a config error) still
       // closes the control channel and stops owned services, or the process would wait on them.
       vitest.onClose(() => session.teardown())
@@ -99,11 +101,16 @@ function workerConfig(
   options: ResolvedOptions,
   root: string,
   channel: { socket: string; outageFlag: string },
+  session: HealSession,
 ): WorkerHealConfig {
+  const refs = session.serviceRefs()
+  const chaosPatterns = session.chaos?.workerPatterns() ?? []
   return {
     ...channel,
     root,
-    services: options.services.map((service) => ({ ref: service.ref(), tests: [...service.tests] })),
+    services: options.services.map((service, i) => ({ ref: refs[i]!, tests: [...service.tests] })),
+    // Only a chaos run with `test:`/`during:` faults makes the runner ask before a test.
+    ...(chaosPatterns.length > 0 ? { chaos: { patterns: chaosPatterns } } : {}),
     rules: options.rules,
     budget: { infra: options.infraRetries, flaky: options.flakyRetries },
     optIn: options.optIn,

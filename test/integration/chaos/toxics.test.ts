@@ -224,6 +224,34 @@ describe('toxics against a TCP echo server', () => {
     expect(sizes[Math.floor(sizes.length / 2)]).toBeLessThanOrEqual(130)
   })
 
+  it('toxicity is rolled once per connection: about half of them are reset at 0.5, the same ones for the same seed', async () => {
+    const resetsFor = async (seed: number): Promise<boolean[]> => {
+      let state = seed
+      const random = (): number => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+      const seeded = await startFaultProxy({ upstream: { host: '127.0.0.1', port: echo.port }, random })
+      seeded.addToxic('reset_peer', { timeout: 0 }, { toxicity: 0.5 })
+      try {
+        const outcomes: boolean[] = []
+        for (let i = 0; i < 20; i++) {
+          const trip = roundTrip(await connectTo(seeded.port), [Buffer.from('ping')])
+          outcomes.push(
+            await trip.then(
+              () => false,
+              (error: { code?: string }) => error.code === 'ECONNRESET',
+            ),
+          )
+        }
+        return outcomes
+      } finally {
+        await seeded.close()
+      }
+    }
+    const first = await resetsFor(42)
+    expect(first.filter(Boolean).length).toBeGreaterThan(3)
+    expect(first.filter(Boolean).length).toBeLessThan(17)
+    expect(await resetsFor(42)).toEqual(first)
+  })
+
   it.each([
     ['latency', () => proxy.addToxic('latency', { latency: 300 })],
     ['bandwidth', () => proxy.addToxic('bandwidth', { rate: 200 })],

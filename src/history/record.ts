@@ -17,7 +17,7 @@ import type { RunReport } from '../core/report.js'
 import { withHostLock } from '../coordinator/host-lock.js'
 import { ciContext } from './ci.js'
 import { eventsFromReport, type HistoryEvent } from './events.js'
-import { appendToSpool, readSpool, removeSpoolFile } from './spool.js'
+import { appendToSpool, countSpoolFiles, readSpool, removeSpoolFile } from './spool.js'
 import { insertEvents, migrate, type Sql } from './store.js'
 import { KNOWN_FLAKY_FILE, writeKnownFlakyFile } from './known-flaky.js'
 import { RATES_FILE, writeRatesFile } from './strategy-order.js'
@@ -133,7 +133,14 @@ export async function recordRun(report: RunReport, options: RecordOptions): Prom
       return { ...base, stored: 'spool', error: error instanceof Error ? error.message : String(error) }
     }
   }
-  if (worthAStore(events) && options.background !== false && ingestInBackground(options.target.dir)) {
+  // A project run this often since the last ingest is no throwaway: its spool (green runs too) goes
+  // into a store, created if need be, or it would grow for ever and every reader with it.
+  const crowded = countSpoolFiles(historyPaths(options.target.dir).spool) >= SPOOL_FILES_FOR_A_STORE
+  if (
+    (crowded || worthAStore(events)) &&
+    options.background !== false &&
+    ingestInBackground(options.target.dir, crowded)
+  ) {
     return { ...base, stored: 'background' }
   }
   return { ...base, stored: 'spool' }
@@ -144,10 +151,14 @@ function worthAStore(events: readonly HistoryEvent[]): boolean {
   return events.some((event) => event.type !== 'run')
 }
 
-function ingestInBackground(dir: string): boolean {
-  // Creating the store (PGlite's initdb, ~3 s of CPU) is left to `stats`: a run only adds to a store
-  // that exists, for a reopen's ~0.4 s, so fresh checkouts and throwaway projects never pay it.
-  if (!existsSync(join(historyPaths(dir).data, 'PG_VERSION'))) return false
+/** Spool files (runs) that make a run ingest them, creating the embedded store when there is none. */
+export const SPOOL_FILES_FOR_A_STORE = 100
+
+function ingestInBackground(dir: string, create: boolean): boolean {
+  // Creating the store (PGlite's initdb, ~3 s of CPU) is left to `stats` or a crowded spool: a run
+  // only adds to a store that exists, for a reopen's ~0.4 s, so fresh checkouts and throwaway
+  // projects never pay it.
+  if (!create && !existsSync(join(historyPaths(dir).data, 'PG_VERSION'))) return false
   const script = fileURLToPath(new URL('./ingest-main.js', import.meta.url))
   // Run from src/ (unit tests) there is no compiled entry: the spool waits for `stats`.
   if (!existsSync(script)) return false

@@ -46,6 +46,14 @@ export function appendToSpool(dir: string, runId: string, events: readonly Histo
 
 /** The spool's files, oldest run first (names start with the run's time). */
 export function readSpool(dir: string): SpoolFile[] {
+  return spoolNames(dir).map((name) => ({
+    path: join(dir, name),
+    events: parseLines(readFileSync(join(dir, name), 'utf8')),
+  }))
+}
+
+/** The spool's file names, oldest first; none when it does not exist yet. */
+function spoolNames(dir: string): string[] {
   let names: string[]
   try {
     names = readdirSync(dir)
@@ -53,10 +61,16 @@ export function readSpool(dir: string): SpoolFile[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
-  return names
-    .filter((name) => name.endsWith(SUFFIX) && !name.startsWith('.'))
-    .sort()
-    .map((name) => ({ path: join(dir, name), events: parseLines(readFileSync(join(dir, name), 'utf8')) }))
+  return names.filter((name) => name.endsWith(SUFFIX) && !name.startsWith('.')).sort()
+}
+
+/** How many runs wait in the spool, without reading them. */
+export function countSpoolFiles(dir: string): number {
+  try {
+    return spoolNames(dir).length
+  } catch {
+    return 0
+  }
 }
 
 /** After the store committed a file's events: they are safe there, the file may go. */

@@ -78,6 +78,8 @@ export interface FaultReport {
   tests: { file: string; name: string; project?: string; index?: number; outcome: string }[]
   /** When the fault could not be applied (an external service without a `chaos` command). */
   error?: string
+  /** Set by `vitest-heal merge`: the shard report it ran in (extension; `source` is the spec as written). */
+  shard?: string
 }
 
 /** The one-line scorecard and the `--expect-healed` decision, computed from the rows. */

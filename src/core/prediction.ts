@@ -59,6 +59,8 @@ export interface PredictionReport extends Prediction {
   cameTrue?: boolean
   /** ISO time the failure came, when it did. */
   failedAt?: string
+  /** Set by `vitest-heal merge`: the shard report it came from (extension). */
+  source?: string
   /** ms from `at` to `failedAt`: the lead time the run really had (predict/act.ts). */
   observedLeadMs?: number
 }

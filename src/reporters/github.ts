@@ -6,6 +6,7 @@ import { appendFileSync } from 'node:fs'
 import { summaryLine } from '../core/summary-line.js'
 import { stripControl, terminalLine } from '../core/terminal-text.js'
 import type { RecoveryReport, TestReport } from '../core/report.js'
+import { chaosSummary, faultTable, predictionTable } from './chaos-rows.js'
 import type { RenderContext } from './context.js'
 import { decidingError, firstLine, location, quarantineFacts, rootCause, ruleOf, seconds } from './view.js'
 
@@ -88,7 +89,27 @@ function recoveryRows(recoveries: readonly RecoveryReport[]): (string | number)[
   ])
 }
 
-export function jobSummary({ view }: RenderContext): string {
+/** The scorecard of a chaos run and the predictions, each a table; nothing in a normal run. */
+function chaosSection({ view }: RenderContext): string[] {
+  const lines: string[] = []
+  const line = chaosSummary(view)
+  const faults = faultTable(view)
+  if (line !== undefined && faults)
+    lines.push('', '### Chaos', '', '`' + line + '`', '', ...table(faults.headers, faults.rows))
+  const predictions = predictionTable(view)
+  if (predictions) {
+    lines.push(
+      '',
+      `### Predictions (${predictions.rows.length})`,
+      '',
+      ...table(predictions.headers, predictions.rows),
+    )
+  }
+  return lines
+}
+
+export function jobSummary(ctx: RenderContext): string {
+  const { view } = ctx
   const { report } = view
   const s = report.summary
   const lines = [
@@ -120,6 +141,7 @@ export function jobSummary({ view }: RenderContext): string {
       ),
     )
   }
+  lines.push(...chaosSection(ctx))
   const error = (t: TestReport): string => firstLine(decidingError(t)?.message ?? '', 160)
   lines.push(
     ...testTable('Healed', view.healed, ['service', 'rule', 'attempts'], (t) => [

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { summaryLine } from '../core/summary-line.js'
 import type { OutsideError, TestOutcome, TestReport, TryRecord, TryRecovery } from '../core/report.js'
 import type { RenderContext } from './context.js'
+import { chaosLegend, chaosSection, chaosStyle } from './html-chaos.js'
 import { writeChunks } from './file-sink.js'
 import { markup, trusted, type Markup } from './html-escape.js'
 import { timelineChunks } from './timeline-svg.js'
@@ -254,13 +255,13 @@ export function* htmlChunks(view: ReportView, reportDir: string): Generator<stri
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`
   yield markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}</style></head>
+<title>vitest-heal report: ${view.report.outcome}</title><style nonce="${nonce}">${trusted(STYLE)}${chaosStyle(view)}</style></head>
 <body>${header(view)}
 <h2>Timeline</h2>`.value
   yield* timelineChunks(view)
-  yield markup`${legend()}
+  yield markup`${legend()}${chaosLegend(view)}
 ${outsideErrorsSection(view)}
-${recoveriesTable(view)}
+${recoveriesTable(view)}${chaosSection(view)}
 ${testsTableHead(view)}`.value
   const tests = [...view.report.tests].sort((a, b) => ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome])
   for (const test of tests) yield testRow(view, reportDir, test).value

@@ -8,12 +8,15 @@
  */
 import { join, resolve } from 'node:path'
 import type { OutsideError, TestReport, TryRecord } from '../core/report.js'
+import { chaosSummary, faultSentence, predictionSentence } from './chaos-rows.js'
 import type { RenderContext } from './context.js'
 import { writeChunks } from './file-sink.js'
-import { errorText, projectFile } from './view.js'
+import { errorText, projectFile, type ReportView } from './view.js'
 import { element, type XmlNode } from './xml-writer.js'
 
 export const JUNIT_FILE = 'junit.xml'
+/** The suite that holds the run's own properties (a chaos run's scorecard, the predictions); no testcase. */
+export const RUN_SUITE = '(vitest-heal run)'
 
 type TryError = TryRecord['errors'][number]
 
@@ -269,10 +272,23 @@ export function* junitChunks(
   tests: readonly TestReport[],
   reportDir: string,
   errors: readonly OutsideError[] = [],
+  properties: readonly (readonly [string, string])[] = [],
 ): Generator<string> {
   const { suites, total } = suitesOf(tests, errors)
   yield '<?xml version="1.0" encoding="UTF-8"?>\n'
   yield `<testsuites name="vitest-heal" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${seconds(total.ms)}">\n`
+  // `<testsuites>` holds only suites (Ant/Jenkins schema): the run's properties get a suite of their own.
+  if (properties.length > 0) {
+    const property = properties.map(([name, value]) => ({
+      '@_name': xmlText(name),
+      '@_value': xmlText(value),
+    }))
+    yield element('testsuite', {
+      '@_name': RUN_SUITE,
+      ...countAttributes(emptyCounts()),
+      properties: { property },
+    })
+  }
   for (const [file, { tests: fileTests, outside, counts }] of suites) {
     const name = xmlText(file)
     const suite = {
@@ -292,13 +308,31 @@ export function junitXml(
   tests: readonly TestReport[],
   reportDir: string,
   errors: readonly OutsideError[] = [],
+  properties: readonly (readonly [string, string])[] = [],
 ): string {
-  return [...junitChunks(tests, reportDir, errors)].join('')
+  return [...junitChunks(tests, reportDir, errors, properties)].join('')
+}
+
+/**
+ * `vitest-heal.chaos` (the scorecard line), `vitest-heal.chaos.<fault id>` (`@<shard>` after a
+ * merge) and `vitest-heal.prediction.<n>`, each one sentence; none in a normal run.
+ */
+export function runProperties(view: ReportView): [string, string][] {
+  const properties: [string, string][] = []
+  const line = chaosSummary(view)
+  if (line !== undefined) properties.push(['vitest-heal.chaos', line])
+  for (const fault of view.report.faults ?? []) {
+    const id = fault.shard === undefined ? fault.id : `${fault.id}@${fault.shard}`
+    properties.push([`vitest-heal.chaos.${id}`, faultSentence(view, fault)])
+  }
+  for (const [i, prediction] of (view.report.predictions ?? []).entries())
+    properties.push([`vitest-heal.prediction.${i + 1}`, predictionSentence(view, prediction)])
+  return properties
 }
 
 export function renderJunit({ view, reportDir }: RenderContext): void {
   writeChunks(
     join(reportDir, JUNIT_FILE),
-    junitChunks(view.report.tests, reportDir, view.report.errors ?? []),
+    junitChunks(view.report.tests, reportDir, view.report.errors ?? [], runProperties(view)),
   )
 }

@@ -131,6 +131,17 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
   if (durationMs !== undefined) merged.durationMs = durationMs
   const vitestVersion = reports.find((r) => r.vitestVersion)?.vitestVersion
   if (vitestVersion) merged.vitestVersion = vitestVersion
+  // Each shard injected its own faults and made its own predictions: side by side, with their shard.
+  // `source` of a fault is its spec, so its shard goes in `shard`.
+  if (reports.some((r) => r.faults))
+    merged.faults = reports.flatMap((r, i) =>
+      (r.faults ?? []).map((f) => ({ ...f, shard: f.shard ?? sources[i] })),
+    )
+  if (reports.some((r) => r.predictions)) {
+    merged.predictions = reports.flatMap((r, i) =>
+      (r.predictions ?? []).map((p) => ({ ...p, source: p.source ?? sources[i] })),
+    )
+  }
   return merged
 }
 

@@ -152,14 +152,64 @@ function laneRow(view: ReportView, lane: ServiceLane): Markup {
   })
   const below = lane.recoveries.length === 0 ? 0 : Math.max(...recoveryLevels) + 1
   const height = recoveryY + 8 + 4 + below * LABEL_LINE + (below > 0 ? 4 : 0)
+  const chaos = chaosMarks(view, lane, height)
   return row(
     'lane',
     lane.label,
     lane.label,
-    height,
-    [...segments, ...markers, ...outageText, ...recoveries],
+    height + chaos.height,
+    [...segments, ...markers, ...outageText, ...recoveries, ...chaos.body],
     markup` data-service="${lane.service}"`,
   )
+}
+
+interface ChaosMark {
+  from: number
+  to: number
+  cls: string
+  shape: Markup
+  text: string
+  tip: string
+}
+
+/**
+ * A chaos run's faults and the predictions of this lane's service, under its recoveries: a span
+ * from when each began to when it ended (faults on one band, predictions on the next), a marker
+ * of fixed size where it began, and a label. Nothing, and no height, for a lane without any.
+ */
+function chaosMarks(view: ReportView, lane: ServiceLane, top: number): { body: Markup[]; height: number } {
+  const faults = lane.faults ?? []
+  const predictions = lane.predictions ?? []
+  if (faults.length === 0 && predictions.length === 0) return { body: [], height: 0 }
+  const marks: ChaosMark[] = [
+    ...faults.map((f) => ({
+      from: f.from,
+      to: f.to,
+      cls: `fault fault-${f.result}`,
+      shape: markup`<path d="M-3.5 ${top}h7l-3.5 6z"></path>`,
+      text: `${f.id} ${f.kind}: ${f.result}`,
+      tip: `${lane.label}: fault ${f.id} ${f.source} injected at ${seconds(f.from)}, ${f.result}${f.recoveredAt ? `, healthy again at ${seconds(f.to)}` : ''}${f.error ? ` — ${f.error}` : ''}`,
+    })),
+    ...predictions.map((p) => ({
+      from: p.from,
+      to: p.to,
+      cls: `prediction prediction-${p.cameTrue === undefined ? 'open' : String(p.cameTrue)}`,
+      shape: markup`<circle cx="0" cy="${top + 11}" r="3.5"></circle>`,
+      text: `${p.failure} ${Math.round(p.probability * 100)}%`,
+      tip: `${lane.label}: predicted ${p.failure} (${Math.round(p.probability * 100)}%) at ${seconds(p.from)}: ${p.basis}; ${p.cameTrue === undefined ? 'open' : p.cameTrue ? `came true at ${seconds(p.to)}` : 'false alarm'}`,
+    })),
+  ].sort((a, b) => a.from - b.from)
+  const levels = labelLevels(
+    view,
+    marks.map((m) => ({ ms: m.from, text: m.text })),
+  )
+  const body = marks.map((m, i) => {
+    const band = m.cls.startsWith('fault') ? top : top + 8
+    const labelY = top + 14 + 10 + (levels[i] ?? 0) * LABEL_LINE
+    const kind = m.cls.startsWith('fault') ? 'fault-label' : 'prediction-label'
+    return markup`<g class="${m.cls}"><title>${m.tip}</title><rect class="span" x="${pct(view, m.from)}" y="${band}" width="${widthPct(view, m.from, m.to)}" height="6"></rect><svg x="${pct(view, m.from)}" overflow="visible">${m.shape}</svg>${labelAt(view, m.from, labelY, m.text, kind)}</g>`
+  })
+  return { body, height: 14 + 4 + (Math.max(...levels) + 1) * LABEL_LINE + 4 }
 }
 
 /** A try as the tests lane draws it: where it ran, and what it says about its test. */

@@ -3,6 +3,8 @@
  * time axis once. Renderers format it; none of them decides anything about a test on its own.
  */
 import { redactSecrets } from '../core/redact.js'
+import type { FaultReport } from '../core/fault.js'
+import type { PredictionReport } from '../core/prediction.js'
 import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
 
 export type HealthState = HealthEvent['state']
@@ -21,6 +23,10 @@ export interface ServiceLane {
   service: string
   segments: HealthSegment[]
   recoveries: (RecoveryReport & { from: number; to: number })[]
+  /** A chaos run's faults on this service, from injection to recovery (absent without any). */
+  faults?: (FaultReport & { from: number; to: number })[]
+  /** Predictions for this service, from when they crossed the threshold to the failure, if it came. */
+  predictions?: (PredictionReport & { from: number; to: number })[]
 }
 
 /** A test placed on the time axis at the start of its last try. */
@@ -134,6 +140,8 @@ function timeBounds(report: RunReport): { startMs: number; endMs: number } {
   }
   for (const event of report.timeline ?? []) widen(toMs(event.at))
   for (const recovery of report.recoveries) widen(toMs(recovery.startedAt), recovery.durationMs)
+  for (const fault of report.faults ?? []) widen(toMs(fault.injectedAt))
+  for (const prediction of report.predictions ?? []) widen(toMs(prediction.at))
   for (const test of report.tests) {
     for (const attempt of test.tries ?? []) widen(toMs(attempt.startedAt), attempt.durationMs)
   }
@@ -193,7 +201,37 @@ function buildLanes(report: RunReport, startMs: number, endMs: number): ServiceL
       to: from + recovery.durationMs,
     })
   }
+  placeChaos(report, startMs, endMs, lane)
   return [...lanes.values()].sort((a, b) => a.label.localeCompare(b.label))
+}
+
+/**
+ * Faults from their injection to their service's recovery (to the end of the run when it was not
+ * healed, a point when nothing answered it), predictions from the alarm to the failure it foresaw.
+ * A fault never injected has no place on the axis: the scorecard table lists it.
+ */
+function placeChaos(
+  report: RunReport,
+  startMs: number,
+  endMs: number,
+  lane: (service: string, source: string | undefined) => ServiceLane,
+): void {
+  for (const fault of report.faults ?? []) {
+    const injected = toMs(fault.injectedAt)
+    if (injected === undefined) continue
+    const from = injected - startMs
+    const end = toMs(fault.recoveredAt) ?? (fault.result === 'not-healed' ? endMs : toMs(fault.detectedAt))
+    const target = lane(fault.service, fault.shard)
+    ;(target.faults ??= []).push({ ...fault, from, to: Math.max(from, (end ?? injected) - startMs) })
+  }
+  for (const prediction of report.predictions ?? []) {
+    const at = toMs(prediction.at)
+    if (at === undefined) continue
+    const from = at - startMs
+    const to = Math.max(from, (toMs(prediction.failedAt) ?? at) - startMs)
+    const target = lane(prediction.service, prediction.source)
+    ;(target.predictions ??= []).push({ ...prediction, from, to })
+  }
 }
 
 function lastTry(test: TestReport): TryRecord | undefined {

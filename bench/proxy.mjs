@@ -132,6 +132,13 @@ try {
   console.log(
     `proxy: latency added per round trip: median ${median(added).toFixed(1)} µs (a direct round trip: ${perTrip.toFixed(1)} µs)`,
   )
+  const cpuAdded = results.proxied.map(
+    (p, i) => ((p.small.cpu - results.direct[i].small.cpu) * 1000) / queries,
+  )
+  const cpuPerTrip = median(results.direct.map((d) => (d.small.cpu * 1000) / queries))
+  console.log(
+    `proxy: CPU added per round trip (this process: client + proxy): median ${median(cpuAdded).toFixed(1)} µs (a direct round trip: ${cpuPerTrip.toFixed(1)} µs)`,
+  )
   const throughput = (side) => median(results[side].map((r) => (large * 1.048576) / (r.big.wall / 1000)))
   console.log(
     `proxy: large results: ${throughput('direct').toFixed(0)} MB/s direct, ${throughput('proxied').toFixed(0)} MB/s proxied (median)`,

@@ -88,6 +88,16 @@ export interface FaultProxy {
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const port = (value: unknown, min: number): boolean =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= 65_535
+  if (typeof options?.upstream?.host !== 'string' || !port(options.upstream.port, 1)) {
+    throw new TypeError(
+      `startFaultProxy: upstream must be { host: string, port: 1–65535 }, got ${JSON.stringify(options?.upstream)}`,
+    )
+  }
+  if (options.listen?.port !== undefined && !port(options.listen.port, 0)) {
+    throw new TypeError(`startFaultProxy: listen.port must be 0–65535, got ${String(options.listen.port)}`)
+  }
   const proxy = new TcpFaultProxy(options)
   await proxy.listen()
   return proxy

@@ -78,6 +78,15 @@ describe('the fault proxy in front of a real PostgreSQL', () => {
     await again.end()
   })
 
+  it('a malformed address is a TypeError naming the option', async () => {
+    await expect(startFaultProxy({ upstream: { host: '127.0.0.1', port: 0 } })).rejects.toThrow(
+      /startFaultProxy: upstream must be/,
+    )
+    await expect(
+      startFaultProxy({ upstream: { host: '127.0.0.1', port: db.port }, listen: { port: -1 } }),
+    ).rejects.toThrow(/listen.port/)
+  })
+
   it('close() closes every connection: the client sees its connection end', async () => {
     const other = await startFaultProxy({ upstream: { host: db.host, port: db.port } })
     const c = await client(other.port)

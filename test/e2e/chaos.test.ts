@@ -77,6 +77,15 @@ for (let i = 0; i < 4; i++) {
 }
 `
 
+/** A request the client gives up on after 500 ms: a latency over that fails it. */
+const SLOW_APP_FILE = `import { expect, test } from 'vitest'
+
+test('slow app answers', { tags: ['needs:app'] }, async () => {
+  const response = await fetch(new URL('/hello', process.env.APP_URL), { signal: AbortSignal.timeout(500) })
+  expect(await response.text()).toBe('hello')
+})
+`
+
 const BUG_FILE = `import { expect, test } from 'vitest'
 
 test('planted bug: the total is wrong', () => {
@@ -151,7 +160,7 @@ describe('chaos runs of a project with an owned PostgreSQL and an owned HTTP app
   )
 
   test(
-    'vitest-heal chaos --expect-healed: reset during a test, down before one, a paused server — each healed, exit 0',
+    'vitest-heal chaos --expect-healed: reset, down, a hung proxy, a paused server, latency over the client’s timeout — each healed, never a test bug, exit 0',
     { timeout: 120_000 },
     async () => {
       // One worker: a `during` fault takes the first bytes after its test started, and these are its own.
@@ -160,11 +169,15 @@ describe('chaos runs of a project with an owned PostgreSQL and an owned HTTP app
         'reset.test.ts': dbFile('reset target', 1, 10),
         'down.test.ts': dbFile('down target', 1, 10),
         'pause.test.ts': dbFile('pause target', 1, 10, ', timeout: 1_500'),
+        'timeout.test.ts': dbFile('timeout target', 1, 10, ', timeout: 1_500'),
+        'slow-app.test.ts': SLOW_APP_FILE,
       })
       const faults = [
         'db:reset@during:/reset target/',
         'db:down=1s@test:/down target/',
         'db:pause=3s@test:/pause target/',
+        'db:timeout@test:/timeout target/',
+        'app:latency=1s@test:/slow app/',
       ]
       const result = await runCli(
         ['chaos', ...faults.flatMap((f) => ['--fault', f]), '--expect-healed'],
@@ -181,6 +194,12 @@ describe('chaos runs of a project with an owned PostgreSQL and an owned HTTP app
       expect(tests.get('reset target 0'), output).toMatchObject({ outcome: 'healed', service: 'db' })
       expect(tests.get('down target 0'), output).toMatchObject({ outcome: 'healed', service: 'db' })
       expect(tests.get('pause target 0'), output).toMatchObject({ outcome: 'healed', service: 'db' })
+      // A hang or a latency over the client's timeout is a timeout, never the test's bug: the service
+      // the test needs was (as the test saw it) down during the try, and the re-run passes.
+      expect(tests.get('timeout target 0'), output).toMatchObject({ outcome: 'healed', service: 'db' })
+      expect(tests.get('slow app answers'), output).toMatchObject({ outcome: 'healed', service: 'app' })
+      for (const name of ['timeout target 0', 'slow app answers'])
+        expect(tests.get(name)?.tries?.[0]?.verdict?.kind).not.toBe('test-bug')
       // The reset and the outage of the proxy are the fault's to end; the paused server was restarted.
       expect(tests.get('reset target 0')?.tries?.[0]?.recovery).toMatchObject({
         by: 'this run',

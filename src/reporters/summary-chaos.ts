@@ -4,6 +4,8 @@
  * predictions.
  */
 import type { Colors } from 'tinyrainbow'
+import type { RunReport } from '../core/report.js'
+import { chaosFails, chaosScore } from '../core/scorecard.js'
 import { terminalLine } from '../core/terminal-text.js'
 import { chaosSummary, faultTable, predictionTable, type TextTable } from './chaos-rows.js'
 import type { ReportView } from './view.js'
@@ -51,4 +53,20 @@ export function chaosLines(paint: Colors, view: ReportView): string[] {
     )
   }
   return lines
+}
+
+/**
+ * Why `--expect-healed` failed the run, for the result line: `2 faults not healed (--expect-healed)`;
+ * undefined when its faults would not fail it.
+ */
+export function chaosFailure(report: RunReport): string | undefined {
+  const faults = report.faults ?? []
+  const score = chaosScore(faults, report)
+  if (!chaosFails(score, faults, true)) return undefined
+  const failing = faults.filter((f) => f.result !== 'healed' && f.result !== 'no-effect').length
+  const what =
+    failing > 0
+      ? `${failing} ${failing === 1 ? 'fault' : 'faults'} not healed`
+      : `${score.testsLost} ${score.testsLost === 1 ? 'test' : 'tests'} lost to faults`
+  return `${what} (--expect-healed)`
 }

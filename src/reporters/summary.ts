@@ -15,7 +15,7 @@ import { colourEnabled, palette, type ColourTarget, type Env } from './colour.js
 import type { RenderContext } from './context.js'
 import { HTML_FILE } from './html.js'
 import { JSON_FILE } from './json.js'
-import { chaosLines } from './summary-chaos.js'
+import { chaosFailure, chaosLines } from './summary-chaos.js'
 import { decidingError, firstLine, location, quarantineFacts, rootCause, ruleOf, seconds } from './view.js'
 
 /** Long lists belong in the HTML report; the terminal shows enough to start fixing. */
@@ -169,9 +169,11 @@ function failureReasons(report: RunReport, unforgiven: number): string[] {
     summary.infra > 0 ? plural(summary.infra, 'infra failure') : '',
     unforgiven > 0 ? plural(unforgiven, 'error outside tests', 'errors outside tests') : '',
   ].filter(Boolean)
-  // failOnFlaky is the only other way a run fails.
+  // failOnFlaky and --expect-healed are the only other ways a run fails.
+  const chaos = reasons.length === 0 ? chaosFailure(report) : undefined
   if (reasons.length === 0 && summary.flaky > 0)
     reasons.push(`${plural(summary.flaky, 'flaky test')} (failOnFlaky)`)
+  if (chaos !== undefined) reasons.push(chaos)
   return reasons
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { validateXML } from 'xmllint-wasm'
+import { summarize } from '../../../src/core/outcome.js'
 import type { RunReport } from '../../../src/core/report.js'
 import { renderGithub } from '../../../src/reporters/github.js'
 import { htmlPage } from '../../../src/reporters/html.js'
@@ -236,5 +237,16 @@ describe('a run without faults or predictions', () => {
     const view = buildView(exampleReport())
     expect(view.lanes.every((l) => l.faults === undefined && l.predictions === undefined)).toBe(true)
     expect(buildView(chaosReport()).spanMs).toBe(view.spanMs)
+  })
+})
+
+describe('the result line of a run --expect-healed failed', () => {
+  it('says which faults failed it', () => {
+    const report = exampleReport()
+    report.tests = report.tests.filter((t) => t.outcome === 'passed')
+    report.summary = summarize(report.tests)
+    report.outcome = 'failed'
+    report.faults = chaosReport().faults!.filter((f) => f.id === 'f4' || f.id === 'f1')
+    expect(terminal(report)).toContain(' ✗ FAILED — exit code 1: 1 fault not healed (--expect-healed)')
   })
 })

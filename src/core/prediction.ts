@@ -12,7 +12,9 @@
  * `host.eventLoopDelayMs`, `proc.rssBytes`.
  * Also (predict/sampler.ts): `probe.starting` (0/1: answers, not ready, e.g. crash recovery),
  * `pg.reservedConnections` (superuser slots), `pg.longestIdleInTransactionMs`, `pg.inRecovery`
- * (0/1: a standby or crash recovery), `host.totalMemBytes`, `host.eventLoopDelayMaxMs`,
+ * (0/1: a standby or crash recovery), `pg.queryMs` (round trip of the stats query on the sampler's
+ * kept connection, every tick; a PostgreSQL's `probe.latencyMs`, a fresh connection, comes only
+ * every 5th tick while that connection answers), `host.totalMemBytes`, `host.eventLoopDelayMaxMs`,
  * `host.rssBytes` (the main process), `tmp.freeBytes`/`tmp.totalBytes` (os.tmpdir()),
  * `reportDir.freeBytes`/`reportDir.totalBytes`. `disk.*` is a service's data directory (a local
  * PostgreSQL), `proc.rssBytes` an owned service's process tree. A metric that cannot be read is

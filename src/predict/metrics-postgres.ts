@@ -39,6 +39,8 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 export interface PostgresMetrics {
   /** The metrics after a probe; nothing (no connection attempt) when the probe found it unhealthy. */
   read(probe: HealthProbe): Promise<Record<MetricName, number>>
+  /** Our kept connection is open and answered its last query: a tick may skip the full probe. */
+  answering(): boolean
   close(): Promise<void>
 }
 
@@ -96,9 +98,11 @@ export function postgresMetrics(options: {
       try {
         client ??= await connect(url)
         clientUrl = url
+        const startedAt = performance.now()
         const row = (await client.query<StatsRow>(STATS_SQL)).rows[0]
         if (row === undefined) return {}
         const metrics: Record<MetricName, number> = {
+          'pg.queryMs': Math.round(performance.now() - startedAt),
           'pg.connections': row.connections,
           'pg.maxConnections': row.max_connections,
           'pg.reservedConnections': row.reserved,
@@ -120,6 +124,7 @@ export function postgresMetrics(options: {
         return {}
       }
     },
+    answering: () => client !== undefined,
     close: drop,
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../src/selenium/chromedriver.js'
 import { writeReports } from '../../src/reporters/index.js'
 import { largeReport } from './fixtures/example/large-report.mjs'
+import { chaosReport } from './fixtures/chaos-report.js'
 import { captureStream, exampleReport, EXAMPLE_DIR, XSS_NAME } from './fixtures/example-report.js'
 
 const reportDir = mkdtempSync(join(tmpdir(), 'heal-html-'))
@@ -199,6 +200,49 @@ describe('index.html in Chromium', () => {
     expect(await count('#tests tr.test:not([hidden])')).toBe(1)
     await driver.findElement(By.css('input[data-outcome="failed"]')).click()
     expect(await shown()).toBe('0')
+  })
+
+  it("draws a chaos run: each injected fault and each prediction marked in its service's lane, painted, labels in view", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heal-html-chaos-'))
+    try {
+      writeReports(chaosReport(), { reportDir: dir, reporters: ['html'], stdout: captureStream(), env: {} })
+      await driver.manage().window().setRect({ width: 800, height: 900 })
+      await driver.get(pathToFileURL(join(dir, 'index.html')).href)
+      const entries = await driver.manage().logs().get(logging.Type.BROWSER)
+      expect(
+        entries.filter((e) => e.level.value >= logging.Level.WARNING.value).map((e) => e.message),
+      ).toEqual([])
+      const marks = await driver.executeScript<unknown[]>(`
+        return [...document.querySelectorAll('#timeline g.fault, #timeline g.prediction')].map((g) => {
+          const plot = g.closest('.lane').querySelector('.tl-plot').getBoundingClientRect()
+          const shape = g.querySelector('path, circle')
+          const marker = shape.getBoundingClientRect()
+          const label = g.querySelector('text').getBoundingClientRect()
+          return [
+            g.closest('.lane').dataset.service,
+            g.querySelector('text').textContent,
+            getComputedStyle(shape).fill,
+            marker.width >= 6 && marker.top >= plot.top && marker.bottom <= plot.bottom,
+            label.width > 0 && label.left >= 0 && label.right <= innerWidth && label.bottom <= plot.bottom,
+          ]
+        })`)
+      expect(marks).toEqual([
+        ['app', 'f2 latency: no-effect', 'rgb(251, 133, 0)', true, true],
+        ['app', 'memory 61%', 'rgb(255, 255, 255)', true, true],
+        ['app', 'f3 kill: not-healed', 'rgb(207, 34, 46)', true, true],
+        ['db', 'saturation 92%', 'rgb(130, 80, 223)', true, true],
+        ['db', 'f1 kill: healed', 'rgb(251, 133, 0)', true, true],
+      ])
+      expect(await count('#faults tbody tr')).toBe(4)
+      expect(await count('#predictions tbody tr')).toBe(2)
+      expect(await driver.executeScript('return document.documentElement.scrollWidth <= innerWidth')).toBe(
+        true,
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      await driver.manage().window().setRect({ width: 1280, height: 900 })
+      await driver.get(pathToFileURL(join(reportDir, 'index.html')).href)
+    }
   })
 
   it('the console check above can fail: a page that logs an error is seen', async () => {

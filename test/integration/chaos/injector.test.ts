@@ -7,6 +7,7 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { ChaosInjector, type ChaosInjectorOptions } from '../../../src/chaos/injector.js'
+import { proxiedUrl } from '../../../src/chaos/injector-url.js'
 import { parseFault } from '../../../src/core/chaos-plan.js'
 import type { PlannedFault } from '../../../src/core/fault.js'
 import type { HealthEvent } from '../../../src/core/report.js'
@@ -199,5 +200,32 @@ describe('the chaos injector', () => {
       },
       { fault: expect.objectContaining({ id: 'f2' }) },
     ])
+  })
+})
+
+describe('the URL the workers are handed', () => {
+  const real = { host: '127.0.0.1', port: 5432 }
+  const proxy = { host: '127.0.0.1', port: 40001 }
+  test.each([
+    ['postgres://u:secret@127.0.0.1:5432/app', 'postgres://u:secret@127.0.0.1:40001/app'],
+    ['postgres://u@localhost/app?sslmode=disable', 'postgres://u@127.0.0.1:40001/app?sslmode=disable'],
+    ['postgresql://[::1]:5432/app', 'postgresql://127.0.0.1:40001/app'],
+  ])('%s → %s', (url, expected) => {
+    expect(proxiedUrl(url, real, proxy)).toBe(expected)
+  })
+
+  test.each([
+    ['another port', 'postgres://127.0.0.1:5433/app'],
+    ['another host', 'postgres://db.internal:5432/app'],
+    ['a unix socket through ?host=', 'postgres://u@127.0.0.1:5432/app?host=/var/run/postgresql'],
+    ['no URL at all', 'not a url'],
+  ])('%s: left alone', (_why, url) => {
+    expect(proxiedUrl(url, real, proxy)).toBeUndefined()
+  })
+
+  test('an IPv6 proxy address is bracketed', () => {
+    expect(proxiedUrl('http://127.0.0.1:5432/health', real, { host: '::1', port: 9 })).toBe(
+      'http://[::1]:9/health',
+    )
   })
 })

@@ -126,13 +126,24 @@ function recoveriesTable(view: ReportView): Markup {
   )}</tbody></table>`
 }
 
+/** The digits after the first `<file>:` in a text that has any (`test/db.test.ts:42:7` → `42`). */
+function lineAfter(text: string, file: string): string | undefined {
+  // indexOf, not a RegExp built from the file name: that was compiled anew for every failed try.
+  const needle = `${file}:`
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const from = at + needle.length
+    let to = from
+    while (to < text.length && text.charCodeAt(to) >= 48 && text.charCodeAt(to) <= 57) to++
+    if (to > from) return text.slice(from, to)
+  }
+  return undefined
+}
+
 /** The line of the test file an error points at, read from its stack; else the test's own line. */
 function failedLine(test: TestReport, attempt: TryRecord): string {
-  const escaped = test.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const at = new RegExp(`${escaped}:(\\d+)`)
   for (const error of attempt.errors) {
-    const found = at.exec(error.stack ?? error.message)
-    if (found) return `${projectFile(test)}:${found[1]}`
+    const line = lineAfter(error.stack ?? error.message, test.file)
+    if (line !== undefined) return `${projectFile(test)}:${line}`
   }
   return location(test)
 }

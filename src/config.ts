@@ -8,6 +8,12 @@ import { resolveFlakyBudget } from './core/retry-policy.js'
 import type { QuarantinePolicy } from './core/quarantine.js'
 import type { Rule, VerdictKind } from './core/types.js'
 import {
+  PREDICTOR_KEYS,
+  resolvePredictor,
+  type PredictorOptions,
+  type ResolvedPredictor,
+} from './predict/predictor-options.js'
+import {
   CHAOS_ENV,
   FaultSpecError,
   parseChaosEnv,
@@ -73,8 +79,12 @@ export interface HealOptions {
    * Metric sampling while tests run (issue 14): every `interval` ms (default 1 000) each service's
    * health probe and metrics, and the host's, are sampled in the main process; an outage the
    * sampler sees is recovered at once. `false` turns sampling (and what builds on it) off.
+   * The trends of those samples predict failures; one that stays probable (`threshold`, default 0.8,
+   * within `window` ms, default 30 000, for `persist` ticks, default 3) is acted on first: `hold`
+   * (default true) the tests that need the service, `relieve` (default false) run its reliefs,
+   * `restart` (default false) an owned service whose memory runs out (predict/predictor-options.ts).
    */
-  predict?: false | { interval?: number }
+  predict?: false | ({ interval?: number } & PredictorOptions)
   /**
    * Failure injection for a suite that always runs with faults (a nightly job): `faults` as
    * `db:kill@30%` texts or `{ service, kind, when, times?, …params }` objects (docs/chaos.md), `seed`
@@ -85,8 +95,8 @@ export interface HealOptions {
   chaos?: ChaosOptions
 }
 
-/** `false`, or how often the sampler reads (ms). */
-export type ResolvedPredict = false | { intervalMs: number }
+/** `false`, or how often the sampler reads (ms) and what the predictor does (predict/predictor-options.ts). */
+export type ResolvedPredict = false | ({ intervalMs: number } & ResolvedPredictor)
 
 /** `false`, or where the history goes; `dir` is relative to the project root (default `<reportDir>/history`). */
 export type ResolvedHistory = false | { url?: string; dir: string }
@@ -228,10 +238,14 @@ const MIN_SAMPLE_INTERVAL_MS = 100
 
 function resolvePredict(predict: unknown): ResolvedPredict {
   if (predict === false) return false
-  if (predict === undefined) return { intervalMs: DEFAULT_SAMPLE_INTERVAL_MS }
+  if (predict === undefined) return { intervalMs: DEFAULT_SAMPLE_INTERVAL_MS, ...resolvePredictor({}) }
   if (!isPlainObject(predict))
-    throw new HealConfigError('predict', 'false or an object { interval? }', predict)
-  rejectUnknownKeys('predict', predict, ['interval'])
+    throw new HealConfigError(
+      'predict',
+      'false or an object { interval?, threshold?, window?, persist?, hold?, relieve?, restart? }',
+      predict,
+    )
+  rejectUnknownKeys('predict', predict, ['interval', ...PREDICTOR_KEYS])
   const interval = predict.interval ?? DEFAULT_SAMPLE_INTERVAL_MS
   if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < MIN_SAMPLE_INTERVAL_MS)
     throw new HealConfigError(
@@ -239,7 +253,7 @@ function resolvePredict(predict: unknown): ResolvedPredict {
       `a whole number of ms ≥ ${MIN_SAMPLE_INTERVAL_MS}`,
       interval,
     )
-  return { intervalMs: interval }
+  return { intervalMs: interval, ...resolvePredictor(predict) }
 }
 
 function resolveHistory(history: unknown, reportDir: string): ResolvedHistory {

@@ -136,7 +136,6 @@ export function createActor(
   }
 
   function act(prediction: Prediction, sample: Sample): void {
-    const service = services.get(prediction.service)
     const report: PredictionReport = { ...prediction, at: new Date(sample.at).toISOString(), actions: [] }
     const entry: Open = { report, atMs: sample.at, held: false, came: failureTest(prediction, sample) }
     open.set(key(prediction.service, prediction.failure), entry)
@@ -144,31 +143,46 @@ export function createActor(
       `${prediction.service}: ${prediction.failure} predicted (p ${prediction.probability}, ${prediction.basis}` +
         `${prediction.leadTimeMs === undefined ? '' : `, in ~${Math.round(prediction.leadTimeMs / 1000)} s`}) — acting first`,
     )
-    if (options.hold !== false && service) {
-      try {
-        hooks.hold(prediction.service)
-        entry.held = true
-        report.actions.push('hold')
-      } catch {
-        // No hold, no harm: the tests run as they would have.
-      }
-    }
+    hold(entry)
     track(
       (async () => {
         if (hooks.checkpoint)
           report.actions.push((await hooks.checkpoint()) ? 'checkpoint' : 'checkpoint:no-journal')
-        if (options.relieve && prediction.failure === 'saturation' && service?.hasReliefs && hooks.relieve) {
-          const records = await hooks.relieve(prediction.service)
-          for (const record of records)
-            report.actions.push(`recovery:${record.strategy}${record.ok ? '' : ':failed'}`)
-        }
-        if (options.restart && prediction.failure === 'memory' && service?.owned && hooks.restart) {
-          report.actions.push(
-            (await hooks.restart(prediction.service)) ? 'recovery:restart' : 'recovery:restart:failed',
-          )
-        }
+        await recover(prediction, entry)
       })(),
     )
+  }
+
+  function hold(entry: Open): void {
+    if (options.hold === false || entry.held) return
+    try {
+      hooks.hold(entry.report.service)
+      entry.held = true
+      if (!entry.report.actions.includes('hold')) entry.report.actions.push('hold')
+    } catch {
+      // No hold, no harm: the tests run as they would have.
+    }
+  }
+
+  /**
+   * The configured preemptive recovery, when there is one for this failure. One that worked took
+   * the service away from its threshold: the held tests go on at once rather than at the window's end.
+   */
+  async function recover(prediction: Prediction, entry: Open): Promise<void> {
+    const service = services.get(prediction.service)
+    const report = entry.report
+    let recovered = false
+    if (options.relieve && prediction.failure === 'saturation' && service?.hasReliefs && hooks.relieve) {
+      const records = await hooks.relieve(prediction.service)
+      for (const record of records)
+        report.actions.push(`recovery:${record.strategy}${record.ok ? '' : ':failed'}`)
+      recovered = records.some((r) => r.ok)
+    }
+    if (options.restart && prediction.failure === 'memory' && service?.owned && hooks.restart) {
+      recovered = await hooks.restart(prediction.service)
+      report.actions.push(recovered ? 'recovery:restart' : 'recovery:restart:failed')
+    }
+    if (recovered) release(entry)
   }
 
   function onSample(sample: Sample): void {
@@ -200,6 +214,11 @@ export function createActor(
       // A prediction that cleared (well under the threshold) ends its hold early; it stays open to be judged.
       if (entry && prediction.probability < threshold / 2) release(entry)
       if (!entry && !latched.has(k) && alarming && streak.get(k)! >= persist) act(prediction, sample)
+      // The trend came back after a recovery (a leak goes on leaking): recover again, once per new streak.
+      else if (entry && alarming && streak.get(k) === persist && entry.report.actions.some(isRecovery)) {
+        hold(entry)
+        track(recover(prediction, entry))
+      }
     }
   }
 
@@ -224,6 +243,8 @@ export function createActor(
     },
   }
 }
+
+const isRecovery = (action: string) => action.startsWith('recovery:')
 
 /** Whether a later sample shows the predicted failure: the same threshold the prediction aimed at, or the service down. */
 function failureTest(prediction: Prediction, at: Sample): (sample: Sample) => boolean {

@@ -24,6 +24,8 @@ import type { Recovery, Service } from '../services/types.js'
 import { fleetLockKey, withFleetLock } from '../history/fleet-lock.js'
 import { startRunSampler, type RunSampler } from '../predict/sampler-run.js'
 import type { Sampler } from '../predict/sampler.js'
+import { startRunPredictor, type RunPredictor } from '../predict/predictor-run.js'
+import type { PredictionReport } from '../core/prediction.js'
 import { ChaosInjector } from '../chaos/injector.js'
 import { applyProcessFault } from '../chaos/process-faults.js'
 import { writeFlagFile } from './flag-file.js'
@@ -57,6 +59,14 @@ export class HealSession {
   private strategyRates: Promise<StrategyRate[]> | undefined
   /** Samples services and host while tests run (predict/sampler-run.ts); undefined with `predict: false`. */
   private running: RunSampler | undefined
+  /** Acts on what the sampler's trends predict (predict/predictor-run.ts); undefined with `predict: false`. */
+  private predictor: RunPredictor | undefined
+  /** Services whose tests a prediction holds: the outage flag stays while any is held. */
+  private predictedHolds: ReadonlySet<string> = new Set()
+  /** What the predictor reported, kept once teardown stopped it. */
+  private predictorReports: PredictionReport[] = []
+  /** Fsyncs the run's journal when a prediction asks for a checkpoint; set by whoever owns the journal. */
+  checkpoint: (() => Promise<boolean>) | undefined
 
   /** A chaos run's injector (`chaos` option or `vitest-heal chaos`); undefined in a normal run. */
   readonly chaos: ChaosInjector | undefined
@@ -186,6 +196,24 @@ export class HealSession {
       heal: (service, evidence) =>
         this.coordinator.heal(service, { failedAt: Date.now(), trigger: 'sampler', evidence }),
     })
+    const predict = this.options.predict
+    if (this.running && predict && !this.predictor)
+      this.predictor = startRunPredictor({
+        services: this.options.services,
+        options: predict,
+        sampler: this.running.sampler,
+        onHoldChange: (held) => {
+          this.predictedHolds = held
+          this.syncOutageFlag()
+        },
+        checkpoint: () => this.checkpoint?.() ?? Promise.resolve(false),
+        log: (line) => this.status.line('working', line),
+      })
+  }
+
+  /** Every prediction acted on in this run, for report.json `predictions[]`. */
+  predictions(): PredictionReport[] {
+    return this.predictor?.reports() ?? this.predictorReports
   }
 
   private async runPreflightOnce(): Promise<void> {
@@ -266,6 +294,8 @@ export class HealSession {
       services.length > 0
         ? services.filter((s) => this.hasService(s))
         : this.options.services.map((s) => s.name)
+    // A predicted failure holds only tests that say they need the service: the others run first.
+    if (services.length > 0) await this.predictor?.waitReleased(names, timeoutMs)
     return this.coordinator.waitHealthy(names, timeoutMs)
   }
 
@@ -288,8 +318,17 @@ export class HealSession {
       const reason = this.coordinator.brokenReason(event.service) ?? event.detail ?? 'declared broken'
       void writeFlagFile(brokenFlag(flag, event.service), reason).catch(() => {})
     }
-    const outage = [...this.healthStates.values()].some((state) => state === 'down' || state === 'recovering')
-    void (outage ? writeFile(flag, String(Date.now())) : rm(flag, { force: true })).catch(() => {})
+    this.syncOutageFlag()
+  }
+
+  /** The outage flag while a service is down or recovering, or a prediction holds one. */
+  private syncOutageFlag(): void {
+    const flag = this.outageFlag
+    if (!flag) return
+    const states = [...this.healthStates.values()]
+    const outage = states.some((state) => state === 'down' || state === 'recovering')
+    const hold = outage || this.predictedHolds.size > 0
+    void (hold ? writeFile(flag, String(Date.now())) : rm(flag, { force: true })).catch(() => {})
   }
 
   allRecords(): RecoveryRecord[] {
@@ -314,6 +353,10 @@ export class HealSession {
     this.chaosAbort.abort()
     await this.chaos?.stop().catch(() => {})
     // First: a sampler still probing would take the services' stop for an outage and restart them.
+    const predictor = this.predictor
+    this.predictor = undefined
+    await predictor?.stop().catch(() => {})
+    this.predictorReports = predictor?.reports() ?? []
     const running = this.running
     this.running = undefined
     await running?.stop().catch(() => {})

@@ -188,6 +188,7 @@ export class RunController {
     const timeline = this.sessions.flatMap((s) => s.timeline())
     // A chaos run's faults, for the scorecard; `--expect-healed` fails the run when one was not healed.
     const chaos = this.sessions.filter((s) => s.chaos !== undefined)
+    const predictions = this.sessions.flatMap((s) => s.predictions())
     const report = buildRunReport({
       passes: this.collector.passes,
       services: this.sessions.flatMap((s) => s.serviceRefs()),
@@ -201,6 +202,8 @@ export class RunController {
       durationMs: Date.now() - startedAt.getTime(),
       vitestVersion: this.vitest.version,
       reportDir,
+      // Absent, not empty, when nothing was predicted: a normal report.json is unchanged.
+      ...(predictions.length > 0 ? { predictions } : {}),
       ...(chaos.length > 0
         ? {
             faults: chaos.flatMap((s) => s.chaos!.injections()),

@@ -3,10 +3,10 @@ import { resolveOptions } from '../../../src/config.js'
 
 describe('predict option', () => {
   test('defaults to sampling every second; false turns it off; interval is ms', () => {
-    expect(resolveOptions({}).predict).toEqual({ intervalMs: 1_000 })
-    expect(resolveOptions({ predict: {} }).predict).toEqual({ intervalMs: 1_000 })
+    expect(resolveOptions({}).predict).toMatchObject({ intervalMs: 1_000 })
+    expect(resolveOptions({ predict: {} }).predict).toMatchObject({ intervalMs: 1_000 })
     expect(resolveOptions({ predict: false }).predict).toBe(false)
-    expect(resolveOptions({ predict: { interval: 250 } }).predict).toEqual({ intervalMs: 250 })
+    expect(resolveOptions({ predict: { interval: 250 } }).predict).toMatchObject({ intervalMs: 250 })
   })
 
   test('a bad value names its key', () => {

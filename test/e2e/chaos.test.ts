@@ -212,4 +212,40 @@ describe('chaos runs of a project with an owned PostgreSQL and an owned HTTP app
       expect(result.code, output).toBe(0)
     },
   )
+
+  test(
+    '--expect-healed turns a fault that never came into a failed run; without it the same green run exits 0',
+    { timeout: 120_000 },
+    async () => {
+      const port = await freePort()
+      const dir = generatedProject(
+        'chaos-expect-healed',
+        `import { defineConfig } from 'vitest/config'
+import { heal, http } from 'vitest-heal'
+
+export default defineConfig({
+  plugins: [heal({ services: { app: http({ url: 'http://127.0.0.1:${port}/health', start: ['node', 'server.mjs'], env: 'APP_URL' }) } })],
+  test: { include: ['test/**/*.test.ts'] },
+})
+`,
+        { 'app.test.ts': APP_FILE },
+      )
+      writeFileSync(join(dir, 'server.mjs'), SERVER)
+      const env = { FIXTURE_APP_PORT: String(port) }
+      const spec = ['--fault', 'app:kill@test:/no test has this name/']
+      const expecting = await runCli(['chaos', ...spec, '--expect-healed'], env, dir)
+      const expected = JSON.parse(readFileSync(join(dir, '.vitest-heal/report.json'), 'utf8')) as RunReport
+      const plain = await runCli(['chaos', ...spec], env, dir)
+      const report = JSON.parse(readFileSync(join(dir, '.vitest-heal/report.json'), 'utf8')) as RunReport
+
+      for (const run of [expected, report]) {
+        expect(run.summary).toMatchObject({ passed: 4, failed: 0 })
+        expect(run.faults).toEqual([expect.objectContaining({ id: 'f1', result: 'not-injected' })])
+      }
+      expect(expected.outcome).toBe('failed')
+      expect(expecting.code, expecting.output.slice(-3000)).toBe(1)
+      expect(report.outcome).toBe('passed')
+      expect(plain.code, plain.output.slice(-3000)).toBe(0)
+    },
+  )
 })

@@ -30,6 +30,9 @@ export interface PredictOptions {
 /** Per failure kind: the probability, from the history alone, that it happens within one window. */
 export type BaseRates = Partial<Record<PredictedFailure, number>>
 
+/** How many samples back a metric read only every few ticks is looked for, in `fitSamples`. */
+const SPARSE_FACTOR = 5
+
 export const PREDICT_DEFAULTS = {
   windowMs: 30_000,
   fitSamples: 20,
@@ -138,8 +141,12 @@ export function trendToThreshold(
 }
 
 /** What each metric of this service's latest sample can be extrapolated to. */
-function targets(latest: Sample, hostLatest: Sample | undefined, options: PredictOptions): Target[] {
-  const m = latest.metrics
+function targets(
+  source: string,
+  m: Readonly<Record<string, number>>,
+  hostLatest: Sample | undefined,
+  options: PredictOptions,
+): Target[] {
   const out: Target[] = []
   const max = m['pg.maxConnections']
   if (m['pg.connections'] !== undefined && max !== undefined && max > 0)
@@ -162,15 +169,17 @@ function targets(latest: Sample, hostLatest: Sample | undefined, options: Predic
       basis: `disk.freeBytes → ${floor} (disk full)`,
     })
   }
-  if (m['probe.latencyMs'] !== undefined && options.timeoutMs !== undefined && options.timeoutMs > 0)
-    out.push({
-      failure: 'timeout',
-      metric: 'probe.latencyMs',
-      threshold: options.timeoutMs,
-      direction: 'up',
-      resolution: 1,
-      basis: `probe.latencyMs → ${options.timeoutMs} (client timeout)`,
-    })
+  // The probe's round trip (a fresh connection), and a PostgreSQL's query on the sampler's kept one.
+  for (const metric of ['probe.latencyMs', 'pg.queryMs'])
+    if (m[metric] !== undefined && options.timeoutMs !== undefined && options.timeoutMs > 0)
+      out.push({
+        failure: 'timeout',
+        metric,
+        threshold: options.timeoutMs,
+        direction: 'up',
+        resolution: 1,
+        basis: `${metric} → ${options.timeoutMs} (client timeout)`,
+      })
   const rss = m['proc.rssBytes']
   const free = hostLatest?.metrics['host.freeMemBytes']
   const limit = options.memoryLimitBytes ?? (rss !== undefined && free !== undefined ? rss + free : undefined)
@@ -183,7 +192,7 @@ function targets(latest: Sample, hostLatest: Sample | undefined, options: Predic
       resolution: 4096,
       basis: `proc.rssBytes → ${limit} (${options.memoryLimitBytes === undefined ? 'RSS + host free memory' : 'memory limit'})`,
     })
-  if (latest.source === 'host' && m['host.freeMemBytes'] !== undefined)
+  if (source === 'host' && m['host.freeMemBytes'] !== undefined)
     out.push({
       failure: 'memory',
       metric: 'host.freeMemBytes',
@@ -197,8 +206,9 @@ function targets(latest: Sample, hostLatest: Sample | undefined, options: Predic
 
 /**
  * Predictions for one service from its recent samples (oldest first; other sources' samples are
- * ignored). One per failure kind with a metric to extrapolate (the first metric of a kind wins),
- * plus one per kind that only the history's base rates speak for.
+ * ignored). One per failure kind with a metric to extrapolate (of two metrics of one kind, the more
+ * alarming), plus one per kind that only the history's base rates speak for. A metric read only
+ * every few ticks (a PostgreSQL's probe latency) is fitted over its own last `fitSamples` readings.
  */
 export function predict(
   service: string,
@@ -209,25 +219,30 @@ export function predict(
   const windowMs = options.windowMs ?? PREDICT_DEFAULTS.windowMs
   const fitSamples = options.fitSamples ?? PREDICT_DEFAULTS.fitSamples
   const minSamples = options.minSamples ?? PREDICT_DEFAULTS.minSamples
-  const own = samples.filter((s) => s.source === service).slice(-fitSamples)
+  // Enough for a metric read every 5th tick; older samples say nothing about the trend now.
+  const own = samples.filter((s) => s.source === service).slice(-SPARSE_FACTOR * fitSamples)
   const base = context.baseRates ?? {}
   const out = new Map<PredictedFailure, Prediction>()
-  const latest = own.at(-1)
-  if (latest && own.length >= minSamples) {
-    for (const target of targets(latest, context.host?.at(-1), options)) {
-      if (out.has(target.failure)) continue
-      const points = own.flatMap((s) => {
-        const y = s.metrics[target.metric]
-        return y === undefined || !Number.isFinite(y) ? [] : [{ t: s.at, y }]
-      })
+  if (own.length >= minSamples) {
+    const latest = Object.assign({}, ...own.map((s) => s.metrics)) as Record<string, number>
+    for (const target of targets(service, latest, context.host?.at(-1), options)) {
+      const points = own
+        .flatMap((s) => {
+          const y = s.metrics[target.metric]
+          return y === undefined || !Number.isFinite(y) ? [] : [{ t: s.at, y }]
+        })
+        .slice(-fitSamples)
       if (points.length < minSamples) continue
       const fit = fitTrend(points)
       if (!fit) continue
       const trend = trendToThreshold(fit, target, windowMs, minSamples)
+      const probability = withPrior(trend.probability, base[target.failure])
+      const other = out.get(target.failure)
+      if (other && other.probability >= probability) continue
       out.set(target.failure, {
         service,
         failure: target.failure,
-        probability: withPrior(trend.probability, base[target.failure]),
+        probability,
         confidence: trend.confidence,
         windowMs,
         ...(trend.leadTimeMs === undefined ? {} : { leadTimeMs: trend.leadTimeMs }),

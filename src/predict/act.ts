@@ -259,7 +259,8 @@ function failureTest(prediction: Prediction, at: Sample): (sample: Sample) => bo
       return (s) => down(s) || (s.metrics['disk.freeBytes'] ?? Infinity) <= 0
     case 'timeout': {
       const limit = Number(/→ (\d+)/.exec(prediction.basis)?.[1] ?? Infinity)
-      return (s) => down(s) || (s.metrics['probe.latencyMs'] ?? 0) >= limit
+      return (s) =>
+        down(s) || (s.metrics['probe.latencyMs'] ?? 0) >= limit || (s.metrics['pg.queryMs'] ?? 0) >= limit
     }
     case 'memory': {
       const limit = Number(/→ (\d+)/.exec(prediction.basis)?.[1] ?? Infinity)

@@ -79,7 +79,7 @@ describe('predict', () => {
       )[0],
     ).toMatchObject({
       failure: 'timeout',
-      basis: 'probe.latencyMs → 5000 (client timeout)',
+      basis: 'probe.latencyMs → 3000 (client timeout)',
     })
     // No timeout known: no timeout predicted.
     expect(
@@ -93,6 +93,21 @@ describe('predict', () => {
     const [memory] = predict('app', rss, {}, { host })
     expect(memory).toMatchObject({ failure: 'memory', leadTimeMs: 8_000 })
     expect(memory!.probability).toBeGreaterThan(0.99)
+  })
+
+  test('a latency read every 5th tick is fitted over its own readings; of two metrics of a kind, the more alarming', () => {
+    // A PostgreSQL's probe latency comes every 5th tick, its kept connection's query time every tick.
+    const samples = series(60, (i) => ({
+      ...(i % 5 === 0 ? { 'probe.latencyMs': 100 + i * 40 } : {}),
+      'pg.queryMs': 5,
+    }))
+    const [timeout] = predict('db', samples, { timeoutMs: 3000 })
+    expect(timeout).toMatchObject({ failure: 'timeout', basis: 'probe.latencyMs → 3000 (client timeout)' })
+    expect(timeout!.probability).toBeGreaterThan(0.99)
+    const queries = series(20, (i) => ({ 'pg.queryMs': 100 + i * 100, 'probe.latencyMs': 50 }))
+    expect(predict('db', queries, { timeoutMs: 4000 })[0]).toMatchObject({
+      basis: 'pg.queryMs → 4000 (client timeout)',
+    })
   })
 
   test('too few samples predict nothing; other sources are ignored', () => {

@@ -117,9 +117,9 @@ describe('chaos runs of a project with an owned PostgreSQL and an owned HTTP app
     async () => {
       const { dir, env } = await project('chaos-kill', 2, {
         // Two workers, three files of db tests: at 50% the third is still running into the kill.
-        'db-a.test.ts': dbFile('db a', 8, 150),
-        'db-b.test.ts': dbFile('db b', 8, 150),
-        'db-c.test.ts': dbFile('db c', 8, 150),
+        'db-a.test.ts': dbFile('db a', 10, 150),
+        'db-b.test.ts': dbFile('db b', 10, 150),
+        'db-c.test.ts': dbFile('db c', 10, 150),
         'app.test.ts': APP_FILE,
         'planted-bug.test.ts': BUG_FILE,
       })

@@ -79,7 +79,7 @@ describe('predict', () => {
       )[0],
     ).toMatchObject({
       failure: 'timeout',
-      basis: 'probe.latencyMs → 3000 (client timeout)',
+      basis: 'probe.latencyMs → 5000 (client timeout)',
     })
     // No timeout known: no timeout predicted.
     expect(

@@ -3,8 +3,8 @@
  * its final outcome, earlier failed tries as `<flakyFailure>`/`<rerunFailure>` (their `Error`
  * twins for infra failures), and the heal decision as `<property>` entries.
  *
- * Built as plain objects and serialised by xml-writer.ts, which escapes every value; a DOM-based
- * builder took seconds on a 20,000-test run, fast-xml-parser's XMLBuilder half a second.
+ * Built as plain objects and serialised by fast-xml-parser's XMLBuilder (xml-writer.ts), which
+ * escapes every name and value; a DOM-based builder took seconds on a 20,000-test run.
  */
 import { join, resolve } from 'node:path'
 import type { OutsideError, TestReport, TryRecord } from '../core/report.js'

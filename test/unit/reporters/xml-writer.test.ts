@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { element, escapeXml } from '../../../src/reporters/xml-writer.js'
+import { element } from '../../../src/reporters/xml-writer.js'
 
 describe('xml-writer', () => {
   it('escapes the five XML specials in text and attributes, nothing else', () => {
-    expect(escapeXml(`a&b<c>d'e"f é😀\n`)).toBe('a&amp;b&lt;c&gt;d&apos;e&quot;f é😀\n')
-    const plain = 'test/db.test.ts'
-    expect(escapeXml(plain)).toBe(plain)
+    expect(element('e', { '@_a': `a&b<c>d'e"f é😀`, '#text': `a&b<c>d'e"f é😀` })).toBe(
+      '<e a="a&amp;b&lt;c&gt;d&apos;e&quot;f é😀">a&amp;b&lt;c&gt;d&apos;e&quot;f é😀</e>\n',
+    )
   })
 
   it('writes the layout junit.xml had: two-space indent, empty elements closed, text on one line', () => {

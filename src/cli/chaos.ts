@@ -36,11 +36,15 @@ export function parseChaosArgs(args: readonly string[]): ChaosArgs {
     else if (flag === '--expect-healed') expectHealed = true
     else vitestArgs.push(arg)
   }
-  if (faults.length === 0) throw usageError('at least one --fault <spec> is needed (e.g. --fault db:kill@30%)')
+  if (faults.length === 0)
+    throw usageError('at least one --fault <spec> is needed (e.g. --fault db:kill@30%)')
   return { faults, ...(seed === undefined ? {} : { seed }), expectHealed, vitestArgs }
 }
 
-export async function chaosCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function chaosCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const parsed = parseChaosArgs(args)
   env[CHAOS_ENV] = JSON.stringify({
     faults: parsed.faults,

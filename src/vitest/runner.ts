@@ -199,7 +199,11 @@ export default class HealRunner extends TestRunner {
     await (await loadFailures()).control(config).waitHealthy(needs, config.waitTimeoutMs)
   }
 
-  private async chaosPoint(config: WorkerHealConfig, patterns: RegExp[], test: RunnerTestCase): Promise<void> {
+  private async chaosPoint(
+    config: WorkerHealConfig,
+    patterns: RegExp[],
+    test: RunnerTestCase,
+  ): Promise<void> {
     const name = fullName(test)
     if (!patterns.some((pattern) => matches(pattern, name))) return
     const file = relativeFile(config.root, test.file.filepath)

@@ -13,7 +13,7 @@ import { generatedProject, runVitest, waitForProgress, type RunResult } from '..
 import { queryOnce, startPostgres, type PgHandle } from '../../helpers/postgres.js'
 
 const INTERVAL = 500
-const TIMEOUT = 5_000
+const TIMEOUT = 8_000
 const WAITERS = 3
 
 const CONFIG = `import { defineConfig } from 'vitest/config'

@@ -82,13 +82,24 @@ export function cameTrue(prediction: PredictionReport): string {
   return prediction.cameTrue ? 'yes' : 'no (false alarm)'
 }
 
+/**
+ * The lead time the run really had (alarm to failure) when the failure came, with the estimate
+ * beside it; the estimate alone, marked so, while it had not.
+ */
+export function leadTime(p: PredictionReport): string {
+  const estimated = p.leadTimeMs === undefined ? undefined : seconds(p.leadTimeMs)
+  if (p.observedLeadMs !== undefined)
+    return `${seconds(p.observedLeadMs)}${estimated ? ` (estimated ${estimated})` : ''}`
+  return estimated ? `estimated ${estimated}` : '—'
+}
+
 export function predictionCells(view: ReportView, p: PredictionReport): string[] {
   return [
     clockOf(view, p.at),
     p.service,
     `${p.failure}: ${p.basis}`,
     `${Math.round(p.probability * 100)}% (confidence ${Math.round(p.confidence * 100)}%)`,
-    p.leadTimeMs === undefined ? '—' : seconds(p.leadTimeMs),
+    leadTime(p),
     p.actions.length > 0 ? p.actions.join(', ') : 'none',
     cameTrue(p),
   ]

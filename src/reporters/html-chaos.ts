@@ -4,9 +4,16 @@
  * without faults or predictions, so a normal page is byte for byte what it was. The timeline marks
  * themselves are drawn by timeline-svg.ts, in each service's lane.
  */
-import { chaosSummary, faultTable, predictionTable, type TextTable } from './chaos-rows.js'
+import {
+  chaosSummary,
+  FAULT_HEADERS,
+  faultTable,
+  predictionTable,
+  testsHit,
+  type TextTable,
+} from './chaos-rows.js'
 import { markup, trusted, type Markup } from './html-escape.js'
-import type { ReportView } from './view.js'
+import { projectFile, type ReportView } from './view.js'
 
 const STYLE = `
 .fault .span{fill:#fb8500;opacity:.35}.fault path{fill:#fb8500}.fault.fault-not-healed path,.fault.fault-not-healed .span{fill:#cf222e}
@@ -43,13 +50,31 @@ export function chaosLegend(view: ReportView): Markup {
   return markup`<p class="legend">${items.map(([icon, label]) => markup`<span>${icon} ${label}</span>`)}</p>`
 }
 
-/** Each cell escaped by markup``; the result column carries its class for colour. */
-function table(id: string, data: TextTable, resultClass: (cell: string) => string): Markup {
+/**
+ * Each cell escaped by markup``; the result column carries its class for colour. `detail` may
+ * unfold a cell (a fault's tests hit) below its text.
+ */
+function table(
+  id: string,
+  data: TextTable,
+  resultClass: (cell: string) => string,
+  detail: (row: number, column: number) => Markup | undefined = () => undefined,
+): Markup {
   const last = data.headers.length - 1
   return markup`<table id="${id}"><thead><tr>${data.headers.map((h) => markup`<th>${h}</th>`)}</tr></thead><tbody>${data.rows.map(
-    (row) =>
-      markup`<tr>${row.map((cell, i) => (i === last ? markup`<td class="${resultClass(cell)}">${cell}</td>` : markup`<td>${cell}</td>`))}</tr>`,
+    (row, r) =>
+      markup`<tr>${row.map((cell, i) => (i === last ? markup`<td class="${resultClass(cell)}">${cell}</td>` : markup`<td>${detail(r, i) ?? cell}</td>`))}</tr>`,
   )}</tbody></table>`
+}
+
+/** The tests a fault hit, by name with their outcome, folded under their count. */
+function testsHitDetail(view: ReportView, row: number, column: number): Markup | undefined {
+  const fault = view.report.faults?.[row]
+  if (!fault || column !== FAULT_HEADERS.indexOf('tests hit') || fault.tests.length === 0) return undefined
+  return markup`<details><summary>${testsHit(fault)}</summary>${fault.tests.map(
+    (t) =>
+      markup`<div class="meta">${projectFile(t)} › ${t.name} — <span class="o-${t.outcome.split('/', 1)[0] ?? ''}">${t.outcome}</span></div>`,
+  )}</details>`
 }
 
 /** The scorecard (its line and a row per fault) and the predictions, after the recoveries. */
@@ -59,7 +84,12 @@ export function chaosSection(view: ReportView): Markup {
   const predictions = predictionTable(view)
   const scorecard =
     line !== undefined && faults
-      ? markup`<h2>Chaos scorecard (${faults.rows.length} ${faults.rows.length === 1 ? 'fault' : 'faults'})</h2><div class="line" id="chaos-line">${line}</div>${table('faults', faults, (cell) => `r-${cell.split(':', 1)[0] ?? ''}`)}`
+      ? markup`<h2>Chaos scorecard (${faults.rows.length} ${faults.rows.length === 1 ? 'fault' : 'faults'})</h2><div class="line" id="chaos-line">${line}</div>${table(
+          'faults',
+          faults,
+          (cell) => `r-${cell.split(':', 1)[0] ?? ''}`,
+          (row, column) => testsHitDetail(view, row, column),
+        )}`
       : markup``
   const alarms = predictions
     ? markup`<h2>Predictions (${predictions.rows.length})</h2>${table('predictions', predictions, (cell) =>

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { validateXML } from 'xmllint-wasm'
 import { summarize } from '../../../src/core/outcome.js'
 import type { RunReport } from '../../../src/core/report.js'
+import { leadTime } from '../../../src/reporters/chaos-rows.js'
 import { renderGithub } from '../../../src/reporters/github.js'
 import { htmlPage } from '../../../src/reporters/html.js'
 import { jsonChunks } from '../../../src/reporters/json.js'
@@ -72,7 +73,7 @@ describe('terminal', () => {
     ])
     expect(text).toContain(' Predictions (2)')
     expect(text).toMatch(
-      /1\.70 s +db +saturation: pg\.connections → 100 \(max_connections\) +92% \(confidence 80%\) +0\.40 s +checkpoint, hold +yes/,
+      /1\.70 s +db +saturation: pg\.connections → 100 \(max_connections\) +92% \(confidence 80%\) +0\.42 s \(estimated 0\.40 s\) +checkpoint, hold +yes/,
     )
     expect(text).toMatch(
       /3\.00 s +app +memory: proc\.rssBytes → 2 GiB +61% \(confidence 40%\) +— +none +no \(false alarm\)/,
@@ -105,7 +106,7 @@ describe('GitHub job summary', () => {
     )
     expect(md).toContain('### Predictions (2)')
     expect(md).toContain(
-      '| 1.70 s | db | saturation: pg.connections → 100 (max_connections) | 92% (confidence 80%) | 0.40 s | checkpoint, hold | yes |',
+      '| 1.70 s | db | saturation: pg.connections → 100 (max_connections) | 92% (confidence 80%) | 0.42 s (estimated 0.40 s) | checkpoint, hold | yes |',
     )
   })
 
@@ -168,6 +169,11 @@ describe('index.html', () => {
     )
     expect(page).toContain('<table id="faults">')
     expect(page).toContain('<td class="r-healed">healed</td>')
+    // Each fault's tests by name, folded under their count.
+    expect(page).toContain(
+      '<td><details><summary>3: 3 healed</summary><div class="meta">test/orders.test.ts › orders &gt; creates an order — <span class="o-healed">healed</span></div>',
+    )
+    expect(page).toContain('<span class="o-failed">failed/infra</span>')
     expect(page).toContain('<table id="predictions">')
     expect(page).not.toMatch(/<img src=x|<script>alert/)
     expect(page).toContain('&lt;script&gt;alert(3)&lt;/script&gt;')
@@ -237,6 +243,15 @@ describe('a run without faults or predictions', () => {
     const view = buildView(exampleReport())
     expect(view.lanes.every((l) => l.faults === undefined && l.predictions === undefined)).toBe(true)
     expect(buildView(chaosReport()).spanMs).toBe(view.spanMs)
+  })
+})
+
+describe('lead time', () => {
+  it('is the one the run had when the failure came, the estimate beside it; else the estimate, marked', () => {
+    const [cameTrue] = chaosReport().predictions!
+    expect(leadTime(cameTrue!)).toBe('0.42 s (estimated 0.40 s)')
+    expect(leadTime({ ...cameTrue!, observedLeadMs: undefined })).toBe('estimated 0.40 s')
+    expect(leadTime({ ...cameTrue!, observedLeadMs: undefined, leadTimeMs: undefined })).toBe('—')
   })
 })
 

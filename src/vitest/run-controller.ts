@@ -26,6 +26,7 @@ import { startFromJournal, takeJournalRequest, type FromJournal } from './journa
 import { dropForgivenErrors, forgivenErrors } from './forgiven-errors.js'
 import { mergeSecondPass } from './merge-state.js'
 import { ReporterHold } from './reporter-hold.js'
+import { markOverloadedTimeouts } from '../predict/predictor-evidence.js'
 import { resolve } from 'node:path'
 
 const CONTROLLERS = Symbol.for('vitest-heal.controllers')
@@ -214,6 +215,8 @@ export class RunController {
       ...(this.fromJournal?.resumedFrom ? { resumedFrom: this.fromJournal.resumedFrom } : {}),
     })
     this.reported = { records: records.length, timeline: timeline.length }
+    // A test that timed out on every try on an overloaded host says so (the outcome stays failed).
+    markOverloadedTimeouts(report, this.sessions.flatMap((s) => s.sampler?.recent('host') ?? []))
     return report
   }
 

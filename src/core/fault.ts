@@ -89,7 +89,7 @@ export interface ChaosScore {
   healed: number
   /** Tests a fault hit that still failed with infra (or were skipped) at the end. */
   testsLost: number
-  /** Tests that failed as test bugs in the run: planted bugs must stay red. */
+  /** Tests that failed as test bugs in the run, quarantined ones aside: planted bugs must stay red. */
   bugsStillRed: number
 }
 

@@ -252,7 +252,9 @@ export function chaosScore(faults: readonly FaultReport[], report: Pick<RunRepor
     detected: faults.filter((f) => f.detectedAt !== undefined).length,
     healed: faults.filter((f) => f.result === 'healed').length,
     testsLost: lost.size,
-    bugsStillRed: report.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra').length,
+    // A quarantined failure (known flaky) does not fail the run: it is not red.
+    bugsStillRed: report.tests.filter((t) => t.outcome === 'failed' && t.cause !== 'infra' && !t.quarantined)
+      .length,
   }
 }
 

@@ -403,4 +403,12 @@ describe('scoreFaults: what is not evidence', () => {
     )
     expect(faults[0]).toMatchObject({ result: 'no-effect', tests: [] })
   })
+
+  it('a quarantined failure does not fail the run, so it is not counted still red', () => {
+    const run = killedRun()
+    const bug = run.tests.find((t) => t.name === 'orders > planted bug')!
+    bug.quarantined = { rate: 0.3, flakyRuns: 3, runs: 10 }
+    const { score } = scoreFaults([{ fault: fault('f1', 'db:kill@30%'), injectedAt: T0 + 2000 }], run)
+    expect(score.bugsStillRed).toBe(0)
+  })
 })

@@ -72,7 +72,12 @@ export interface FaultReport {
   recoveredAt?: string
   /** The recovery strategy that made it healthy, when one ran (a network fault may just end). */
   strategy?: string
-  /** `healed`: every test it hit ended passed or healed; `not-healed`: some failed with infra; `no-effect`: nothing failed; `not-injected`: the trigger never came. */
+  /**
+   * `healed`: it was seen and every test it hit ended passed, healed, flaky or as its own test bug
+   * (counted apart, never healed); `not-healed`: a test it hit ended failed with infra or skipped, or
+   * its service was left down; `no-effect`: nothing saw it; `not-injected`: the trigger never came
+   * or it could not be applied (core/scorecard.ts).
+   */
   result: 'healed' | 'not-healed' | 'no-effect' | 'not-injected'
   /** Tests that failed a try while the fault was active, with their final outcome. */
   tests: { file: string; name: string; project?: string; index?: number; outcome: string }[]

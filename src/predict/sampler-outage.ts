@@ -5,14 +5,20 @@
  *
  * "Down" must be seen on two ticks in a row: a single failed probe on a loaded machine is not an
  * outage, and a worker that met the outage asks within milliseconds anyway, so the sampler acts
- * only where nobody else did (within one interval either way). A service being healed already, or
- * declared broken, is left to the coordinator: the sampler never joins a recovery as one more request.
+ * only where nobody else did (within one interval either way).
+ *
+ * One outage at a time, the first declared service first: services are declared in dependency order
+ * (pre-flight starts them so), and an app whose health check reads the database says 503 while the
+ * database is down. Restarting it too would be a needless restart: while any service is being
+ * healed nothing else is started, and only two down samples both taken after that recovery ended
+ * count. A service being healed already, or declared broken, is left to the coordinator: the
+ * sampler never joins a recovery as one more request.
  */
 import type { Sample } from '../core/prediction.js'
 import type { Sampler } from './sampler.js'
 
 export interface OutageWatchOptions {
-  /** The services whose outages are acted on (not `host`). */
+  /** The services whose outages are acted on (not `host`), in declaration order. */
   services: readonly string[]
   /** A recovery is in flight for the service, or its breaker is open: nothing to start. */
   busy(service: string): boolean
@@ -27,28 +33,47 @@ export interface OutageWatch {
 
 export function watchOutages(sampler: Sampler, options: OutageWatchOptions): OutageWatch {
   const watched = new Set(options.services)
-  const acting = new Map<string, Promise<unknown>>()
+  let acting: Promise<unknown> | undefined
+  /** Sample time of the last tick during which some service was being healed. */
+  let busySince = -Infinity
   let stopped = false
 
+  /** The last two samples of `service`, when both say down and both came after the last recovery. */
+  function confirmedDown(service: string): [Sample, Sample] | undefined {
+    const [previous, last] = sampler.recent(service).slice(-2)
+    if (previous === undefined || last === undefined || previous.at <= busySince) return undefined
+    return previous.metrics['probe.down'] === 1 && last.metrics['probe.down'] === 1
+      ? [previous, last]
+      : undefined
+  }
+
   const unsubscribe = sampler.onSample((sample: Sample) => {
-    if (stopped || !watched.has(sample.source) || sample.metrics['probe.down'] !== 1) return
-    if (acting.has(sample.source) || options.busy(sample.source)) return
-    const previous = sampler.recent(sample.source).at(-2)
-    if (previous?.metrics['probe.down'] !== 1) return
-    const seconds = ((sample.at - previous.at) / 1000).toFixed(1)
-    const evidence = `the sampler's probe found it down twice, ${seconds} s apart: ${sample.detail ?? 'down'}`
-    const action = Promise.resolve()
-      .then(() => options.act(sample.source, evidence))
-      .catch(() => undefined)
-      .finally(() => acting.delete(sample.source))
-    acting.set(sample.source, action)
+    if (stopped || !watched.has(sample.source)) return
+    if (acting !== undefined || options.services.some((s) => options.busy(s))) {
+      busySince = Math.max(busySince, sample.at)
+      return
+    }
+    if (sample.metrics['probe.down'] !== 1) return
+    for (const service of options.services) {
+      const down = confirmedDown(service)
+      if (down === undefined) continue
+      const [previous, last] = down
+      const seconds = ((last.at - previous.at) / 1000).toFixed(1)
+      const evidence = `the sampler's probe found it down twice, ${seconds} s apart: ${last.detail ?? 'down'}`
+      busySince = Math.max(busySince, sample.at)
+      acting = Promise.resolve()
+        .then(() => options.act(service, evidence))
+        .catch(() => undefined)
+        .finally(() => (acting = undefined))
+      return
+    }
   })
 
   return {
     async stop() {
       stopped = true
       unsubscribe()
-      await Promise.all(acting.values())
+      await acting
     },
   }
 }

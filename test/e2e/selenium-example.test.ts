@@ -37,8 +37,10 @@ describe('examples/selenium', () => {
     const broken = byName(result.report).get(OUTAGE_TEST(target))
     expect(broken).toMatchObject({ outcome: 'healed', cause: 'infra', service })
     expect(broken?.rule).toMatch(rule)
+    // Recovered during the tests: by the test's own request, or by the sampler when the crash
+    // stayed unnoticed for two of its ticks (a slow page action on a loaded machine).
     expect(result.report?.recoveries).toContainEqual(
-      expect.objectContaining({ service, trigger: 'inline', ok: true }),
+      expect.objectContaining({ service, trigger: expect.stringMatching(/^(inline|sampler)$/), ok: true }),
     )
     // Every other test passed, or was healed too when it met the same outage.
     for (const t of result.report?.tests ?? []) {

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { computeOutcome, runOutcome, summarize } from '../core/outcome.js'
+import { chaosFails, chaosScore } from '../core/scorecard.js'
 import {
   testKey,
   type OutsideError,
@@ -86,6 +87,14 @@ function unforgivenOf(report: RunReport): number {
   return errors.filter((e) => !e.forgiven).length
 }
 
+/** A shard that failed and whose faults would fail `--expect-healed` (it cannot say whether it was given). */
+function failedByItsFaults(report: RunReport): boolean {
+  const faults = report.faults ?? []
+  return (
+    report.outcome === 'failed' && faults.length > 0 && chaosFails(chaosScore(faults, report), faults, true)
+  )
+}
+
 export function mergeReports(reports: readonly RunReport[], options: MergeOptions = {}): RunReport {
   const sources = reports.map((_, i) => options.sources?.[i] ?? `shard-${i + 1}`)
   const copies = new Map<string, TestReport[]>()
@@ -132,7 +141,9 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
   const vitestVersion = reports.find((r) => r.vitestVersion)?.vitestVersion
   if (vitestVersion) merged.vitestVersion = vitestVersion
   // Each shard injected its own faults and made its own predictions: side by side, with their shard.
-  // `source` of a fault is its spec, so its shard goes in `shard`.
+  // `source` of a fault is its spec, so its shard goes in `shard`. A shard that --expect-healed
+  // failed keeps the merged run failed: its summary alone does not say why it was red.
+  if (reports.some(failedByItsFaults)) merged.outcome = 'failed'
   if (reports.some((r) => r.faults))
     merged.faults = reports.flatMap((r, i) =>
       (r.faults ?? []).map((f) => ({ ...f, shard: f.shard ?? sources[i] })),

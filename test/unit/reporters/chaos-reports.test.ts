@@ -265,3 +265,24 @@ describe('the result line of a run --expect-healed failed', () => {
     expect(terminal(report)).toContain(' ✗ FAILED — exit code 1: 1 fault not healed (--expect-healed)')
   })
 })
+
+describe('vitest-heal merge of a shard that --expect-healed failed', () => {
+  it('keeps the merged run failed, though every test of every shard passed', () => {
+    const green = (): RunReport => {
+      const report = exampleReport()
+      report.tests = report.tests.filter((t) => t.outcome === 'passed')
+      report.summary = summarize(report.tests)
+      report.errors = []
+      report.unhandledErrors = []
+      report.outcome = 'passed'
+      return report
+    }
+    const expected = green()
+    expected.faults = chaosReport().faults!.filter((f) => f.id === 'f4')
+    expected.outcome = 'failed'
+    expect(mergeReports([green(), expected]).outcome).toBe('failed')
+    expect(mergeReports([green(), green()]).outcome).toBe('passed')
+    // The same faults in a shard that passed (run without --expect-healed) do not fail the merge.
+    expect(mergeReports([green(), { ...expected, outcome: 'passed' }]).outcome).toBe('passed')
+  })
+})

@@ -42,16 +42,29 @@ export function accountExecutions(report, executions) {
 
 /**
  * From the first try that failed as infra (the moment it failed) to the first `healthy` event of the
- * blamed service after it; `recoveryMs` is the recovery itself, from report.recoveries.
+ * blamed service after it; `recoveryMs` is the recovery itself, from report.recoveries. When no try
+ * failed (the outage was found and healed before a test met it), from the recovered service's first
+ * `down` event instead: `from` says which.
  */
 export function healLatency(report) {
   const infraTries = report.tests
     .flatMap((test) => test.tries ?? [])
     .filter((t) => t.state === 'failed' && t.verdict?.kind === 'infra' && t.startedAt)
-  if (infraTries.length === 0) return undefined
+  if (infraTries.length === 0) return outageLatency(report)
   const first = infraTries.reduce((a, b) => (failedAt(b) < failedAt(a) ? b : a))
-  const service = first.verdict.service
-  const firstFailure = failedAt(first)
+  return latencyFrom(report, first.verdict.service, failedAt(first), 'first infra failure')
+}
+
+function outageLatency(report) {
+  const service = report.recoveries.find((r) => r.ok)?.service
+  const down = (report.timeline ?? [])
+    .filter((e) => e.service === service && e.state === 'down')
+    .map((e) => Date.parse(e.at))
+    .sort((a, b) => a - b)[0]
+  return down === undefined ? undefined : latencyFrom(report, service, down, 'outage seen (no test failed)')
+}
+
+function latencyFrom(report, service, firstFailure, from) {
   const healthy = (report.timeline ?? [])
     .filter((e) => e.service === service && e.state === 'healthy' && Date.parse(e.at) >= firstFailure)
     .map((e) => Date.parse(e.at))
@@ -62,6 +75,7 @@ export function healLatency(report) {
   )
   return {
     service,
+    from,
     latencyMs: healthy - firstFailure,
     untilRecoveryStartMs: recovery ? Date.parse(recovery.startedAt) - firstFailure : undefined,
     recoveryMs: recovery?.durationMs,

@@ -118,7 +118,7 @@ export class RunJournal implements Reporter {
     const errors =
       module.errors().length + [...module.children.allSuites()].filter((s) => s.errors().length > 0).length
     if (errors > 0) this.write({ t: 'module', ...this.where(module), pass: this.passOf(), errors })
-    this.guard(() => this.writer?.sync())
+    this.writer.syncSoon()
   }
 
   /** What is written so far, on the disk now (a prediction's checkpoint); false when no journal is open. */

@@ -93,6 +93,8 @@ export function createActor(
   const done: PredictionReport[] = []
   /** Closed predictions still alarming: one report per episode, a new one only after it cleared. */
   const latched = new Set<string>()
+  /** Predictions whose failure came and whose hold lasts until the service is well again. */
+  const lingering = new Map<string, { entry: Open; failedAt: number }>()
   const inFlight = new Set<Promise<unknown>>()
   let stopped = false
 
@@ -115,7 +117,8 @@ export function createActor(
     entry.held = false
     // Another open prediction of the same service keeps its hold.
     const service = entry.report.service
-    if ([...open.values()].some((o) => o !== entry && o.held && o.report.service === service)) return
+    const others = [...open.values(), ...[...lingering.values()].map((l) => l.entry)]
+    if (others.some((o) => o !== entry && o.held && o.report.service === service)) return
     try {
       hooks.release(service)
     } catch {
@@ -124,7 +127,6 @@ export function createActor(
   }
 
   function close(k: string, entry: Open, cameTrue: boolean | undefined, at?: number): void {
-    release(entry)
     open.delete(k)
     latched.add(k)
     if (cameTrue !== undefined) entry.report.cameTrue = cameTrue
@@ -133,6 +135,10 @@ export function createActor(
       entry.report.observedLeadMs = Math.max(0, at - entry.atMs)
     }
     done.push(entry.report)
+    // The failure came: its tests stay held until the service is well again (an episode of latency
+    // or a full disk passes), at most one window more, rather than run into it.
+    if (cameTrue && at !== undefined && entry.held) lingering.set(k, { entry, failedAt: at })
+    else release(entry)
   }
 
   function act(prediction: Prediction, sample: Sample): void {
@@ -187,6 +193,13 @@ export function createActor(
 
   function onSample(sample: Sample): void {
     if (stopped) return
+    for (const [k, { entry, failedAt }] of [...lingering]) {
+      if (entry.report.service !== sample.source) continue
+      if (!entry.came(sample) || sample.at - failedAt > entry.report.windowMs) {
+        lingering.delete(k)
+        release(entry)
+      }
+    }
     // Judge what is open for this source first: the failure came, the window ended, or it cleared.
     for (const [k, entry] of [...open]) {
       if (entry.report.service !== sample.source) continue
@@ -237,6 +250,8 @@ export function createActor(
         if (now() - entry.atMs > entry.report.windowMs) close(k, entry, false)
         else release(entry)
       }
+      for (const { entry } of lingering.values()) release(entry)
+      lingering.clear()
     },
     async settled() {
       while (inFlight.size > 0) await Promise.all(inFlight)

@@ -192,7 +192,12 @@ export class HealSession {
     this.running ??= startRunSampler({
       options: this.options,
       root: this.historyRoot,
-      busy: (service) => this.coordinator.isHealing(service) || this.coordinator.isBroken(service),
+      // A service a prediction holds (slow, full) is expected to look down for a while: restarting a
+      // server that is only slow fails and opens its breaker; its held tests wait for it instead.
+      busy: (service) =>
+        this.coordinator.isHealing(service) ||
+        this.coordinator.isBroken(service) ||
+        this.predictedHolds.has(service),
       heal: (service, evidence) =>
         this.coordinator.heal(service, { failedAt: Date.now(), trigger: 'sampler', evidence }),
     })

@@ -135,6 +135,27 @@ describe('acting first', () => {
     expect(calls.filter((c) => c === 'hold db')).toHaveLength(calls.filter((c) => c === 'release db').length)
   })
 
+  test('a failure that came keeps its tests held until the service is well again', async () => {
+    // Latency climbs 150 ms a tick past the 2 s timeout, stays there 5 ticks, then is gone.
+    const latency = (tick: number) => (tick < 20 ? 100 + tick * 150 : tick < 25 ? 3000 : 100)
+    const feed = scripted((tick) => ({ 'probe.latencyMs': latency(tick), 'probe.down': 0 }))
+    const { hooks, calls } = recordingHooks()
+    const actor = createActor(feed.sampler, hooks, {
+      services: [{ name: 'db', timeoutMs: 2000 }],
+      now: feed.now,
+    })
+    const holdsAfter = async (ticks: number) => {
+      await feed.run(ticks)
+      return [...calls]
+    }
+    expect(await holdsAfter(14)).toEqual(['hold db'])
+    // Came true at tick 13 (2050 ms), still held while slow.
+    expect(await holdsAfter(10)).toEqual(['hold db'])
+    expect(actor.reports()[0]).toMatchObject({ failure: 'timeout', cameTrue: true })
+    expect(await holdsAfter(2)).toEqual(['hold db', 'release db'])
+    actor.stop()
+  })
+
   test('hooks that throw never reach the sampler, and stop releases what is held', async () => {
     const feed = scripted(leak)
     const released: string[] = []

@@ -5,6 +5,7 @@
  */
 import type { FaultReport } from './fault.js'
 import type { PredictionReport } from './prediction.js'
+import type { TestHistory } from './test-history.js'
 import type { RecoveryRecord, Verdict, VerdictKind } from './types.js'
 
 export type TestOutcome = 'passed' | 'healed' | 'flaky' | 'failed' | 'skipped'
@@ -81,6 +82,11 @@ export interface TestReport {
    * reported but does not fail the run. Its rate, flaky runs and runs since it first failed.
    */
   quarantined?: { rate: number; flakyRuns: number; runs: number }
+  /**
+   * What the history knows of a test that failed or was flaky in this run (extension; absent with
+   * `history: false`): `new`, or `known-flaky` with its record.
+   */
+  history?: TestHistory
 }
 
 /** A recovery record as report.json keeps it (the contract fields are RecoveryRecord's). */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { summaryLine } from '../core/summary-line.js'
+import { testHistoryText } from '../core/test-history.js'
 import type { OutsideError, TestOutcome, TestReport, TryRecord, TryRecovery } from '../core/report.js'
 import type { RenderContext } from './context.js'
 import { chaosLegend, chaosSection, chaosStyle } from './html-chaos.js'
@@ -209,7 +210,7 @@ function detailRow(view: ReportView, reportDir: string, test: TestReport): Marku
 
 function testRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const outcome = test.outcome === 'failed' ? `failed (${test.cause ?? 'test-bug'})` : test.outcome
-  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${clock(view, test.tries?.[0]?.startedAt)}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
+  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}${test.history ? markup`<div class="meta">${testHistoryText(test.history)}${test.quarantined ? ' — quarantined: does not fail the run' : ''}</div>` : ''}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${clock(view, test.tries?.[0]?.startedAt)}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
 }
 
 function testsTableHead(view: ReportView): Markup {

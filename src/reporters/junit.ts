@@ -7,6 +7,7 @@
  * escapes every name and value; a DOM-based builder took seconds on a 20,000-test run.
  */
 import { join, resolve } from 'node:path'
+import { testHistoryText } from '../core/test-history.js'
 import type { OutsideError, TestReport, TryRecord } from '../core/report.js'
 import { chaosSummary, faultSentence, predictionSentence } from './chaos-rows.js'
 import type { RenderContext } from './context.js'
@@ -149,6 +150,8 @@ function properties(test: TestReport): XmlNode {
     ['service', test.service],
     ['rule', test.rule],
     ['attempts', test.attempts],
+    ['history', test.history ? testHistoryText(test.history) : null],
+    ['quarantined', test.quarantined ? 'true' : null],
   ]
   return {
     property: entries

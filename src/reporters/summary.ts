@@ -16,7 +16,16 @@ import type { RenderContext } from './context.js'
 import { HTML_FILE } from './html.js'
 import { JSON_FILE } from './json.js'
 import { chaosFailure, chaosLines } from './summary-chaos.js'
-import { decidingError, firstLine, location, quarantineFacts, rootCause, ruleOf, seconds } from './view.js'
+import {
+  decidingError,
+  firstLine,
+  historyNote,
+  location,
+  quarantineFacts,
+  rootCause,
+  ruleOf,
+  seconds,
+} from './view.js'
 
 /** Long lists belong in the HTML report; the terminal shows enough to start fixing. */
 const MAX_LISTED = 20
@@ -221,7 +230,7 @@ export function terminalSummary(ctx: RenderContext): string {
       ],
     ),
     ...section(paint, 'Flaky, passed on a retry ({n})', view.flaky, (t) => [
-      heading(paint, paint.yellow('~'), t, `rule ${ruleOf(t)}, ${t.attempts} attempts`),
+      heading(paint, paint.yellow('~'), t, `rule ${ruleOf(t)}, ${t.attempts} attempts${historyNote(t)}`),
     ]),
     ...section(paint, 'Infra failures, not recovered ({n})', view.infraFailures, (t) => [
       heading(paint, paint.red('✗'), t, `service ${t.service ?? 'unknown'}, rule ${ruleOf(t)}`),
@@ -238,7 +247,7 @@ export function terminalSummary(ctx: RenderContext): string {
       (t) => [heading(paint, paint.yellow('⊘'), t, quarantineFacts(t)), detail(firstLine(describeError(t)))],
     ),
     ...section(paint, 'Test bugs ({n})', view.testBugs, (t) => [
-      heading(paint, paint.red('✗'), t, `rule ${ruleOf(t)}`),
+      heading(paint, paint.red('✗'), t, `rule ${ruleOf(t)}${historyNote(t)}`),
       detail(firstLine(describeError(t))),
     ]),
     // Only recoveries whose order the history chose carry a reason: a run without one prints nothing here.

@@ -3,6 +3,7 @@
  * time axis once. Renderers format it; none of them decides anything about a test on its own.
  */
 import { redactSecrets } from '../core/redact.js'
+import { testHistoryText } from '../core/test-history.js'
 import type { FaultReport } from '../core/fault.js'
 import type { PredictionReport } from '../core/prediction.js'
 import type { HealthEvent, RecoveryReport, RunReport, TestReport, TryRecord } from '../core/report.js'
@@ -303,4 +304,9 @@ export function quarantineFacts(t: TestReport): string {
   const q = t.quarantined
   if (!q) return ''
   return `flaky in ${q.flakyRuns} of ${q.runs} runs (${Math.round(q.rate * 100)}%), ${t.cause ?? 'failed'}, rule ${ruleOf(t)}`
+}
+
+/** `, new: …` / `, known flaky: 4 of 20 runs (20%)` after a failed or flaky test, when the history was read. */
+export function historyNote(t: TestReport): string {
+  return t.history ? `, ${testHistoryText(t.history)}` : ''
 }

@@ -17,6 +17,7 @@ import { recordHistory } from '../history/record.js'
 import { historyTestKey } from '../history/events.js'
 import { loadKnownFlaky } from '../history/known-flaky.js'
 import { applyQuarantine } from '../core/quarantine.js'
+import { annotateTestHistory } from '../core/test-history.js'
 import type { HealSession } from '../session/session.js'
 import { buildRunReport } from './build-report.js'
 import { serviceClaims } from './claims.js'
@@ -115,7 +116,7 @@ export class RunController {
     if (this.fromJournal && this.collector.passes[0]) this.fromJournal.select(this.collector.passes[0])
     await this.secondPass()
     const report = this.runReport(startedAt)
-    if (report) await this.quarantine(report)
+    if (report) await this.testHistory(report)
     // Vitest's reporters first, ours last: the last lines a user reads are the healed account.
     await this.releaseReporters(report)
     if (!report) return
@@ -126,14 +127,19 @@ export class RunController {
     process.exitCode = report.outcome === 'passed' ? 0 : 1
   }
 
-  /** Option `quarantine`: failures of tests the history knows as flaky do not fail the run. */
-  private async quarantine(report: RunReport): Promise<void> {
+  /**
+   * What the history knows of each failed or flaky test (`tests[].history`: new or known flaky),
+   * and, with option `quarantine`, the known-flaky failures that then do not fail the run.
+   */
+  private async testHistory(report: RunReport): Promise<void> {
     const options = this.sessions[0]?.options
-    if (!options?.quarantine || !options.history || report.summary.failed === 0) return
+    if (!options?.history || (report.summary.failed === 0 && report.summary.flaky === 0)) return
     const known = await loadKnownFlaky({
       dir: resolve(this.vitest.config.root, options.history.dir),
       ...(options.history.url === undefined ? {} : { url: options.history.url }),
     })
+    annotateTestHistory(report.tests, known, historyTestKey)
+    if (!options.quarantine) return
     const count = applyQuarantine(report, known, options.quarantine, {
       failOnFlaky: options.failOnFlaky,
       keyOf: historyTestKey,
@@ -216,7 +222,10 @@ export class RunController {
     })
     this.reported = { records: records.length, timeline: timeline.length }
     // A test that timed out on every try on an overloaded host says so (the outcome stays failed).
-    markOverloadedTimeouts(report, this.sessions.flatMap((s) => s.sampler?.recent('host') ?? []))
+    markOverloadedTimeouts(
+      report,
+      this.sessions.flatMap((s) => s.sampler?.recent('host') ?? []),
+    )
     return report
   }
 

@@ -58,6 +58,9 @@ describe('quarantine', () => {
       expect(tests.get('sometimes slow')).toMatchObject({ outcome: 'failed', quarantined: { flakyRuns: 2 } })
       expect(tests.get('planted bug')).toMatchObject({ outcome: 'failed', cause: 'test-bug' })
       expect(tests.get('planted bug')?.quarantined).toBeUndefined()
+      // What the history knew of each: the HTML, junit and terminal show it (tests[].history).
+      expect(tests.get('planted bug')?.history).toEqual({ status: 'new' })
+      expect(tests.get('sometimes slow')?.history).toMatchObject({ status: 'known-flaky', flakyRuns: 2 })
       expect(result.report?.outcome).toBe('failed')
       expect(result.code, result.output).toBe(1)
     },

@@ -311,9 +311,6 @@ for (const scenario of scenarios) {
   rows.push(row)
   const o = row.observe
   const a = row.act
-  const hit = o?.predictions.find(
-    (p) => p.failure === EXPECTED[row.kind] && p.cameTrue && p.observedLeadMs > 0,
-  )
   console.log(
     `  #${String(row.index).padStart(2)} ${row.kind.padEnd(7)} ` +
       (o

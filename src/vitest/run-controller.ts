@@ -103,6 +103,8 @@ export class RunController {
     const existing = this.sessionsByKey.get(key)
     if (existing) return { session: existing, shared: true }
     const session = create()
+    // A prediction's checkpoint puts what the journal holds on the disk before the failure comes.
+    session.checkpoint = async () => this.journal.checkpoint()
     this.sessionsByKey.set(key, session)
     this.sessions.push(session)
     return { session, shared: false }

@@ -9,18 +9,9 @@
  * pool: it waits on the disk (~7 ms each here, 0.7 s of a 2,000-test run in 100 files when it
  * blocked the main process's event loop, which serves the workers).
  */
-import {
-  closeSync,
-  fsync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { makeDirectory } from '../reporters/file-sink.js'
 import { foldJournal, parseJournal, type JournalRecord, type JournalRun } from './records.js'
 
 const SUFFIX = '.jsonl'
@@ -42,7 +33,8 @@ export class JournalWriter {
   readonly path: string
 
   constructor(dir: string, runId: string) {
-    mkdirSync(dir, { recursive: true })
+    // Not mkdirSync's recursive mode: under /proc it spins for ever (see makeDirectory).
+    makeDirectory(dir)
     prune(dir, JOURNALS_KEPT - 1)
     this.path = join(dir, `${runId}${SUFFIX}`)
     this.fd = openSync(this.path, 'a')

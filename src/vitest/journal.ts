@@ -158,8 +158,9 @@ export class RunJournal implements Reporter {
       action()
     } catch (error) {
       this.writer = undefined
+      // Worded apart from the reports' "could not be written" lines: one line per failing file report.
       this.context?.warn(
-        `the run journal could not be written (${(error as Error).message ?? error}): --resume will not know this run`,
+        `no run journal (${(error as Error).message ?? error}): --resume will not know this run`,
       )
     }
   }

@@ -150,8 +150,8 @@ export interface JournalPlan {
   carried: { id: string; test: TestReport }[]
 }
 
-function done(test: TestReport): boolean {
-  return test.outcome !== 'failed'
+function isDone(test: TestReport | undefined): boolean {
+  return test !== undefined && test.outcome !== 'failed'
 }
 
 /**
@@ -160,25 +160,27 @@ function done(test: TestReport): boolean {
  */
 export function planResume(run: JournalRun): JournalPlan {
   const files: JournalFile[] = []
-  const carried: JournalPlan['carried'] = []
+  /** What runs again, so nothing of it is carried: whole files by moduleKey, and test ids. */
+  const whole = new Set<string>()
+  const again = new Set<string>()
   for (const planned of run.start.files) {
     const key = moduleKey(planned)
     const candidates = planned.ids ?? run.collected.get(key)
-    if (candidates === undefined) {
+    let ids: string[] | undefined
+    if (candidates !== undefined && run.moduleErrors.has(key)) ids = planned.ids
+    else if (candidates !== undefined) ids = candidates.filter((id) => !isDone(run.tests.get(id)))
+    if (ids === undefined) {
       files.push(withoutIds(planned))
-      continue
+      whole.add(key)
+    } else if (ids.length > 0) {
+      files.push({ ...withoutIds(planned), ids })
+      for (const id of ids) again.add(id)
     }
-    if (run.moduleErrors.has(key)) {
-      files.push(planned.ids ? planned : withoutIds(planned))
-      continue
-    }
-    const remaining: string[] = []
-    for (const id of candidates) {
-      const test = run.tests.get(id)
-      if (test && done(test)) carried.push({ id, test })
-      else remaining.push(id)
-    }
-    if (remaining.length > 0) files.push({ ...withoutIds(planned), ids: remaining })
+  }
+  // Every done test, not only the planned ones: a resumed run that died again carries what it carried.
+  const carried: JournalPlan['carried'] = []
+  for (const [id, test] of run.tests) {
+    if (isDone(test) && !again.has(id) && !whole.has(moduleKey(test))) carried.push({ id, test })
   }
   return { files, carried }
 }
@@ -187,7 +189,7 @@ export function planResume(run: JournalRun): JournalPlan {
 export function planLastFailed(run: JournalRun): JournalPlan {
   const failedByFile = new Map<string, string[]>()
   for (const [id, test] of run.tests) {
-    if (done(test)) continue
+    if (isDone(test)) continue
     const key = moduleKey(test)
     failedByFile.set(key, [...(failedByFile.get(key) ?? []), id])
   }

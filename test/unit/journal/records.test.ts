@@ -122,6 +122,37 @@ describe('planResume', () => {
   })
 })
 
+describe('planResume of a resumed run that died too', () => {
+  const resumed = run([
+    { ...start, mode: 'resume', files: [{ file: 'a.test.ts', ids: ['a_1', 'a_2'] }] },
+    { t: 'test', id: 'a_0', pass: 1, carried: true, test: report('a.test.ts', 'one', [passed]) },
+    { t: 'collected', file: 'a.test.ts', ids: ['a_0', 'a_1', 'a_2'] },
+    { t: 'test', id: 'a_1', pass: 1, test: report('a.test.ts', 'two', [passed]) },
+  ])
+
+  it('carries what it carried and what it passed, and runs only the rest', () => {
+    const plan = planResume(resumed)
+    expect(plan.carried.map((c) => c.id)).toEqual(['a_0', 'a_1'])
+    expect(plan.files).toEqual([{ file: 'a.test.ts', ids: ['a_2'] }])
+  })
+
+  it('a file of it whose hooks threw runs its selection again, and none of that selection is carried', () => {
+    const plan = planResume(
+      run([...resumedRecords(), { t: 'module', file: 'a.test.ts', pass: 1, errors: 1 }]),
+    )
+    expect(plan.files).toEqual([{ file: 'a.test.ts', ids: ['a_1', 'a_2'] }])
+    expect(plan.carried.map((c) => c.id)).toEqual(['a_0'])
+  })
+
+  function resumedRecords(): JournalRecord[] {
+    return [
+      { ...start, mode: 'resume', files: [{ file: 'a.test.ts', ids: ['a_1', 'a_2'] }] },
+      { t: 'test', id: 'a_0', pass: 1, carried: true, test: report('a.test.ts', 'one', [passed]) },
+      { t: 'test', id: 'a_1', pass: 1, test: report('a.test.ts', 'two', [passed]) },
+    ]
+  }
+})
+
 describe('planLastFailed', () => {
   it('runs exactly the failed tests, and whole the files whose own hooks threw', () => {
     const done = run([

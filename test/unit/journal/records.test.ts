@@ -7,6 +7,7 @@ import {
   planResume,
   type JournalRecord,
   type JournalRun,
+  type StartRecord,
 } from '../../../src/journal/records.js'
 
 const passed: TryRecord = { state: 'passed', pass: 1, durationMs: 1, errors: [] }
@@ -43,7 +44,7 @@ function lines(records: JournalRecord[]): string {
   return records.map((r) => `${JSON.stringify(r)}\n`).join('')
 }
 
-const start: JournalRecord = {
+const start: StartRecord = {
   t: 'start',
   v: 1,
   runId: 'r1',

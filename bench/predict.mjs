@@ -16,7 +16,7 @@
  * seeds observed. Targets (issue 14): slow-fault recall ≥ 80 %, median lead ≥ 5 s, ≥ 50 % of their
  * failures avoided, ≤ 1 false alarm per 10 healthy runs. Missed targets are printed as missed.
  *
- *   npm run build && node bench/predict.mjs             # 10 scenarios (~6 min on an idle machine)
+ *   npm run build && node bench/predict.mjs             # 10 scenarios (~9 min at load 11 on 2 cores)
  *   node bench/predict.mjs --runs=20 --seed=7 --interval=500
  *   node bench/predict.mjs --runs=2 --kinds=latency,disk      # only these scenarios, in turn
  *
@@ -92,7 +92,7 @@ for (let i = 0; i < 10; i++) {
     } finally {
       await client.end().catch(() => {})
     }
-    await new Promise((r) => setTimeout(r, 350))
+    await new Promise((r) => setTimeout(r, 600))
   })
 }
 `

@@ -200,17 +200,21 @@ function attachmentMarkup(
 function detailRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const tries = test.tries ?? []
   const failed = tries.filter((t) => t.state === 'failed').length
-  if (failed === 0 && !test.attachments?.length) return markup``
+  if (failed === 0 && !test.attachments?.length && !test.history) return markup``
   const cause =
     test.outcome === 'failed' && test.cause === 'infra'
       ? markup`<p><strong>Root cause:</strong> ${rootCause(test, view.report.recoveries)}</p>`
       : ''
-  return markup`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="8"><details${test.outcome === 'passed' ? '' : trusted(' open')}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${cause}${tries.map((t, i) => tryMarkup(view, test, t, i))}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
+  // What the history knew of it, first thing in the details (the name cell stays the name alone).
+  const history = test.history
+    ? markup`<p class="meta">History: ${testHistoryText(test.history)}${test.quarantined ? ' — quarantined: it does not fail the run' : ''}</p>`
+    : ''
+  return markup`<tr class="detail"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td colspan="8"><details${test.outcome === 'passed' ? '' : trusted(' open')}><summary>${tries.length} ${tries.length === 1 ? 'try' : 'tries'}, ${failed} failed${test.attachments?.length ? `, ${test.attachments.length} attachment(s)` : ''}</summary>${history}${cause}${tries.map((t, i) => tryMarkup(view, test, t, i))}${(test.attachments ?? []).map((a) => attachmentMarkup(reportDir, a))}</details></td></tr>`
 }
 
 function testRow(view: ReportView, reportDir: string, test: TestReport): Markup {
   const outcome = test.outcome === 'failed' ? `failed (${test.cause ?? 'test-bug'})` : test.outcome
-  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}${test.history ? markup`<div class="meta">${testHistoryText(test.history)}${test.quarantined ? ' — quarantined: does not fail the run' : ''}</div>` : ''}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${clock(view, test.tries?.[0]?.startedAt)}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
+  return markup`<tr class="test" data-outcome="${test.outcome}"${test.outcome === 'passed' ? trusted(' hidden') : ''}><td class="badge o-${test.outcome}">${outcome}</td><td>${test.name}</td><td>${location(test)}</td><td>${test.service ?? ''}</td><td>${test.rule ?? ''}</td><td class="num">${test.attempts}</td><td class="num">${clock(view, test.tries?.[0]?.startedAt)}</td><td class="num">${test.durationMs !== undefined ? seconds(test.durationMs) : ''}</td></tr>${detailRow(view, reportDir, test)}`
 }
 
 function testsTableHead(view: ReportView): Markup {

@@ -57,15 +57,20 @@ describe('an owned local PostgreSQL', () => {
   })
 
   it('pause: every process of the tree is stopped, the probe times out, and it answers again once resumed', async () => {
-    const family = tree(db)
     const applied = await applyProcessFault(db, fault('pause', { durationMs: 1_500 }))
     expect(applied.error).toBeUndefined()
-    expect(family.map((pid) => readProcStat(pid)?.state)).toEqual(family.map(() => 'T'))
+    // The tree as it is now: a backend that ended on its own before the pause (the one the recovery's
+    // probe used, say) is gone, not running.
+    // (one that exited just before is a zombie its stopped parent cannot reap).
+    const states = tree(db)
+      .map((pid) => readProcStat(pid)?.state)
+      .filter((state) => state !== undefined && state !== 'Z')
+    expect(states.length).toBeGreaterThan(3)
+    expect(states).toEqual(states.map(() => 'T'))
     const probe = await db.probe()
     expect(probe).toMatchObject({ state: 'down', detail: 'no answer within 400 ms' })
     const endedAt = await applied.endedAt
     expect(endedAt).toBeGreaterThan(Date.now() - 5_000)
-    expect(family.every(isProcessAlive)).toBe(true)
     expect(await healthy(db)).toBe(true)
   })
 

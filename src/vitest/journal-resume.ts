@@ -108,7 +108,12 @@ export async function startFromJournal(
       ...(mode === 'resume'
         ? { resumedFrom: { runId: run.start.runId, startedAt: run.start.startedAt } }
         : {}),
-      select: (pass) => select(pass, specs),
+      select: (pass) => {
+        const lost = select(pass, specs)
+        // Ids of a file edited since the dead run point at nothing (or at other tests): say so.
+        if (lost > 0)
+          say('warn', `${lost} test id(s) of the journal matched no test: were the files changed?`)
+      },
     },
   }
 }
@@ -166,16 +171,20 @@ async function runUnsharded(vitest: Vitest, specs: TestSpecification[]): Promise
   }
 }
 
-/** The tests of this run's specifications: a file run whole, or the ids asked for. */
-function select(pass: CollectedPass, specs: TestSpecification[]): void {
+/**
+ * The tests of this run's specifications: a file run whole, or the ids asked for. Returns how many
+ * ids asked for were not among the file's tests.
+ */
+function select(pass: CollectedPass, specs: TestSpecification[]): number {
   const ids = new Map<string, ReadonlySet<string> | undefined>()
   for (const spec of specs) ids.set(spec.moduleId, spec.testIds ? new Set(spec.testIds) : undefined)
   const chosen = (testCase: TestCase) => {
     const wanted = ids.get(testCase.module.moduleId)
     return wanted === undefined || wanted.has(testCase.id)
   }
-  pass.selection = {
-    keys: new Set(pass.tests.filter((t) => chosen(t.testCase)).map((t) => t.key)),
-    modules: new Set(),
-  }
+  const selected = pass.tests.filter((t) => chosen(t.testCase))
+  pass.selection = { keys: new Set(selected.map((t) => t.key)), modules: new Set() }
+  const asked = specs.reduce((sum, spec) => sum + (spec.testIds?.length ?? 0), 0)
+  const found = selected.filter((t) => ids.get(t.testCase.module.moduleId) !== undefined).length
+  return asked - found
 }

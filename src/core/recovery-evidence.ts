@@ -61,3 +61,33 @@ export function recoveryInRun(
   }
   return undefined
 }
+
+/**
+ * Before the first `down` event: an error thrown by the outage itself (a connection reset at the
+ * instant a server is killed) comes before any probe has seen the service down.
+ */
+export const OUTAGE_LEAD_MS = 3_000
+
+/**
+ * The one service that was unhealthy at `at` (epoch ms), counting from OUTAGE_LEAD_MS before each of
+ * its outages to the moment it was healthy again; undefined when none was, or more than one (then
+ * the time alone cannot say whose outage it was).
+ */
+export function serviceDownAt(at: number, timeline: readonly HealthEvent[]): string | undefined {
+  const down = new Set<string>()
+  const since = new Map<string, number>()
+  for (const event of timeline) {
+    const time = Date.parse(event.at)
+    if (UNHEALTHY.has(event.state)) {
+      if (!since.has(event.service)) since.set(event.service, time)
+      continue
+    }
+    if (event.state !== 'healthy') continue
+    const from = since.get(event.service)
+    since.delete(event.service)
+    if (from !== undefined && at >= from - OUTAGE_LEAD_MS && at <= time) down.add(event.service)
+  }
+  // An outage that never ended (the service was broken) lasts to the end of the run.
+  for (const [service, from] of since) if (at >= from - OUTAGE_LEAD_MS) down.add(service)
+  return down.size === 1 ? [...down][0] : undefined
+}

@@ -4,7 +4,8 @@
  * why it is forgiven or fails the run. None is dropped: plain Vitest fails the run on each of them.
  */
 import { forgiveOutsideError } from '../core/forgive.js'
-import { recoveryInRun } from '../core/recovery-evidence.js'
+import { recoveryInRun, serviceDownAt } from '../core/recovery-evidence.js'
+import { ERROR_TIME_KEY } from './error-time.js'
 import { moduleKey, type HealthEvent, type OutsideError } from '../core/report.js'
 import type { ErrorLike, RecoveryRecord, Verdict } from '../core/types.js'
 import type { CollectedModule, CollectedPass } from './collector.js'
@@ -23,7 +24,7 @@ export function outsideErrors(input: OutsideErrorsInput): OutsideError[] {
   input.passes.forEach((pass, i) => {
     const passNumber = (i === 0 ? 1 : 2) as 1 | 2
     const add = (error: ErrorLike, where: Omit<OutsideError, keyof Fields>, repaired: boolean) => {
-      const verdict = input.classify([error])
+      const verdict = blameByTime(input.classify([error]), error, where.where, input.timeline)
       // Only the outage of the service the error blames can excuse it; blaming nobody excuses nothing.
       const recovery =
         verdict.kind === 'infra' && verdict.service !== undefined
@@ -79,5 +80,28 @@ function repairs(second: CollectedPass, module: CollectedModule): (suite: string
   return (suite) => {
     if (suite === '') return again.errors.length === 0 && ran.length > 0
     return !again.suites.some((s) => s.name === suite) && ran.some((t) => t.name.startsWith(`${suite} > `))
+  }
+}
+
+/**
+ * An unhandled infra error that names no service (an idle client's `read ECONNRESET`) is blamed on
+ * the one service that was down when it was thrown (the worker stamps the time: error-time.ts);
+ * at any other time, or while two were down, it stays blamed on nobody and fails the run.
+ */
+function blameByTime(
+  verdict: Verdict,
+  error: ErrorLike,
+  where: OutsideError['where'],
+  timeline: readonly HealthEvent[],
+): Verdict {
+  if (where !== 'unhandled' || verdict.kind !== 'infra' || verdict.service !== undefined) return verdict
+  const at = (error as Record<string, unknown>)[ERROR_TIME_KEY]
+  if (typeof at !== 'number' || !Number.isFinite(at)) return verdict
+  const service = serviceDownAt(at, timeline)
+  if (service === undefined) return verdict
+  return {
+    ...verdict,
+    service,
+    evidence: `${verdict.evidence} (thrown at ${new Date(at).toISOString()}, while ${service} was down)`,
   }
 }

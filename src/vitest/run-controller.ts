@@ -27,6 +27,7 @@ import { startFromJournal, takeJournalRequest, type FromJournal } from './journa
 import { dropForgivenErrors, forgivenErrors } from './forgiven-errors.js'
 import { mergeSecondPass } from './merge-state.js'
 import { ReporterHold } from './reporter-hold.js'
+import { stampUnhandledErrors } from './error-time.js'
 import { markOverloadedTimeouts } from '../predict/predictor-evidence.js'
 import { resolve } from 'node:path'
 
@@ -62,6 +63,8 @@ export class RunController {
   private constructor(vitest: Vitest) {
     this.vitest = vitest
     vitest.config.reporters.push(this.collector as never, this.journal as never)
+    // When each unhandled error came: one thrown while a service was down is blamed on it (outside-errors.ts).
+    stampUnhandledErrors(vitest)
     // Watch mode: each run (the first and every re-run) gets its reports and terminal summary as it
     // ends; there is no second pass and the exit code is not ours. Added after the collector, whose
     // onTestRunEnd has then stored the run.

@@ -98,6 +98,9 @@ async function onOwnedTree(
       return {}
     case 'restart':
       if (!(await stopGracefully(service, pid))) await waitForDeath(signalTree(pid, 'SIGKILL'), KILL_WAIT_MS)
+      // The owner learns of the exit from Node's 'exit' event, which on a loaded machine comes after
+      // /proc says the process is gone; a start() before it would find it "running" and do nothing.
+      await settled(() => !owned.isRunning(), KILL_WAIT_MS)
       await owned.start()
       return {}
     case 'pause': {
@@ -112,12 +115,17 @@ async function onOwnedTree(
 
 /** A signal is delivered asynchronously: the pause is in place once no process of it still runs. */
 async function allStopped(pids: readonly number[]): Promise<void> {
-  const deadline = performance.now() + STOP_SETTLE_MS
   const running = (pid: number): boolean => {
     const state = readProcStat(pid)?.state
     return state !== undefined && state !== 'T' && state !== 't' && state !== 'Z' && state !== 'X'
   }
-  while (pids.some(running) && performance.now() < deadline) {
+  await settled(() => !pids.some(running), STOP_SETTLE_MS)
+}
+
+/** Polls `done` every 5 ms until it holds or `timeoutMs` passed. */
+async function settled(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!done() && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }

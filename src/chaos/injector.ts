@@ -1,7 +1,7 @@
 /**
  * The chaos injector of a session (`heal({ chaos })`, `vitest-heal chaos`): it places a fault proxy
- * in front of every faulted service with a TCP address and hands the workers the proxy's URL, counts
- * finished tests, applies each fault when its trigger comes (process faults through
+ * in front of every service with a TCP address that a network fault or a `during` trigger needs it
+ * for and hands the workers the proxy's URL, counts finished tests, applies each fault when its trigger comes (process faults through
  * applyProcessFault, network ones in the proxy), and keeps what it did for the scorecard.
  *
  * A chaos run is otherwise a normal run: the service's probe and recoveries keep the real address
@@ -111,7 +111,14 @@ export class ChaosInjector {
   /** After the pre-flight (services up, their addresses known): proxies in front of the faulted ones. */
   async start(): Promise<void> {
     const env = this.options.env ?? process.env
-    const faulted = new Set(this.options.chaos.faults.map((f) => f.service))
+    // Only where a fault needs it: a network fault acts in the proxy, a `during` trigger waits for the
+    // bytes it sees. A kill or a pause at a test count needs none, and the proxy costs every query a
+    // hop (~45 µs a round trip here, bench/proxy.mjs) that such a run then does not pay.
+    const faulted = new Set(
+      this.options.chaos.faults
+        .filter((f) => NETWORK_KINDS.has(f.kind) || 'during' in f.when)
+        .map((f) => f.service),
+    )
     for (const service of this.options.services) {
       if (!faulted.has(service.name)) continue
       const ref = service.ref()

@@ -101,6 +101,19 @@ describe('the chaos injector', () => {
     expect(env.APP_URL).toBe(service.url())
   })
 
+  test('a run of process faults at test counts puts no proxy in front: its queries pay no hop', async () => {
+    let proxies = 0
+    const { injector: chaos, env } = injector(['app:kill@50%', 'app:pause=1s@test:/slow/'], {
+      startProxy: async () => {
+        proxies++
+        throw new Error('no proxy expected')
+      },
+    })
+    await chaos.start()
+    expect(proxies).toBe(0)
+    expect(env.APP_URL).toBe(service.url())
+  })
+
   test('test: applies the fault before the matching test starts, once; others pass untouched', async () => {
     const { injector: chaos, env } = injector(['app:latency=300ms,duration=2s@test:/slow/'])
     await chaos.start()

@@ -143,7 +143,8 @@ describe('a PostgreSQL killed under tests stuck on dead connections', () => {
     expect(inTest, result.output).toMatchObject({ outcome: 'healed', cause: 'infra', service: 'db' })
     expect(inTest.tries?.[0]?.verdict).toMatchObject({ kind: 'infra', service: 'db', rule: 'outage-overlap' })
     expect(inTest.tries?.[0]?.verdict?.evidence).toMatch(
-      /^Error: Test timed out in \d+ms\. — while db was down \(down from .+ to .+\)/,
+      // Vitest 4.1 names the timeout `Error`, 5.x `TestTimeoutError`.
+      /^(TestTimeoutError|Error): Test timed out in \d+ms\. — while db was down \(down from .+ to .+\)/,
     )
     // Stuck in beforeAll: the hook's timeout carries our evidence of the outage, and the second pass re-ran them.
     const inHook = report.tests.filter((t) => t.name === 'handles the job it waited for in beforeAll')

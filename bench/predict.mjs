@@ -34,6 +34,8 @@ import { runVitest } from './lib/vitest-run.mjs'
 
 const { createPostgresServer } = await importDist('services/postgres-server.js')
 const { startFaultProxy } = await importDist('chaos/proxy.js')
+// The project's one seeded generator: the same fault for the same seed in both arms.
+const { seededRandom } = await importDist('core/seeded-random.js')
 
 const options = flags()
 const runs = countFlag(options, 'runs', 10)
@@ -96,18 +98,6 @@ for (let i = 0; i < 10; i++) {
   })
 }
 `
-
-/** mulberry32: the same fault for the same seed in both arms. */
-function rng(s) {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -282,7 +272,7 @@ const scenarios = []
 for (let i = 0; i < runs; i++) {
   let kind = MIX[i % MIX.length]
   if (kind === 'disk' && !mountable) kind = 'leak'
-  scenarios.push({ index: i, kind, plan: planFault(kind, rng(seed * 1000 + i)) })
+  scenarios.push({ index: i, kind, plan: planFault(kind, seededRandom(seed * 1000 + i)) })
 }
 
 const files = {

@@ -3,7 +3,8 @@
  * back its exit code, its output and vitest-heal's report.json.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { RunReport } from '../../src/core/report.js'
 
@@ -136,4 +137,35 @@ export function generatedProject(name: string, config: string, files: Record<str
   writeFileSync(join(dir, 'vitest.config.ts'), config)
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'test', file), text)
   return dir
+}
+
+/**
+ * For a generated test file: `waitForGo()` returns once the e2e test has created FIXTURE_GO (at most
+ * 30 s). The file imports `existsSync` from node:fs itself.
+ */
+export const WAIT_FOR_GO = `async function waitForGo(): Promise<void> {
+  for (let i = 0; i < 1200 && !existsSync(process.env.FIXTURE_GO!); i++) await new Promise((r) => setTimeout(r, 25))
+}`
+
+/**
+ * Runs the project with a FIXTURE_READY and a FIXTURE_GO file: once its tests have appended `ready`
+ * bytes to FIXTURE_READY (they are where the e2e test wants them), `act` runs — it kills a service,
+ * say — and then FIXTURE_GO is created and the tests go on. `go` is that file's path.
+ */
+export async function runWithGo(
+  dir: string,
+  env: Record<string, string>,
+  ready: number,
+  act: () => Promise<void>,
+): Promise<{ result: RunResult; go: string }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-go-'))
+  const readyFile = join(scratch, 'ready')
+  const go = join(scratch, 'go')
+  const run = runVitest(dir, { env: { ...env, FIXTURE_READY: readyFile, FIXTURE_GO: go } })
+  if (!(await waitForProgress(readyFile, ready))) {
+    throw new Error(`the tests of ${dir} never said they were ready (${ready} byte(s) in FIXTURE_READY)`)
+  }
+  await act()
+  writeFileSync(go, '')
+  return { result: await run, go }
 }

@@ -3,21 +3,11 @@
  * Plain Vitest fails such a run; vitest-heal must too, on both legs, unless the error belongs to
  * an outage it healed — here a real PostgreSQL SIGKILLed under the hook.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { ROOT, runVitest, waitForProgress } from './harness.js'
-
-function project(name: string, config: string, files: Record<string, string>): string {
-  const dir = join(ROOT, 'test/e2e/.generated', name)
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(join(dir, 'test'), { recursive: true })
-  writeFileSync(join(dir, 'vitest.config.ts'), config)
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'test', file), text)
-  return dir
-}
+import { generatedProject, runVitest, runWithGo, WAIT_FOR_GO } from './harness.js'
 
 const AFTER_ALL_BUG = `import { afterAll, expect, test } from 'vitest'
 
@@ -44,7 +34,7 @@ export default defineConfig({ plugins: [heal({})], test: { include: ['test/**/*.
     '%s exits 1 and the error is in report.json errors[] and in junit.xml',
     { timeout: 60_000 },
     async (_, wrapper) => {
-      const dir = project(`after-all-bug${wrapper ? '-wrapper' : ''}`, config, {
+      const dir = generatedProject(`after-all-bug${wrapper ? '-wrapper' : ''}`, config, {
         'hook.test.ts': AFTER_ALL_BUG,
       })
       const result = await runVitest(dir, { wrapper })
@@ -93,14 +83,11 @@ export default defineConfig({
   test: { include: ['test/**/*.test.ts'], maxWorkers: 3, testTimeout: 20_000, hookTimeout: 20_000 },
 })
 `
-  const waitForGo = `async function waitForGo(): Promise<void> {
-  for (let i = 0; i < 1200 && !existsSync(process.env.FIXTURE_GO!); i++) await new Promise((r) => setTimeout(r, 25))
-}`
   const hook = `import { appendFileSync, existsSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-${waitForGo}
+${WAIT_FOR_GO}
 let client: pg.Client
 beforeAll(async () => {
   client = new pg.Client({ connectionString: process.env.DATABASE_URL })
@@ -122,7 +109,7 @@ afterAll(async () => {
 import pg from 'pg'
 import { expect, test } from 'vitest'
 
-${waitForGo}
+${WAIT_FOR_GO}
 test('queries after the outage began', { tags: ['needs:db'] }, async () => {
   appendFileSync(process.env.FIXTURE_READY!, '.')
   await waitForGo()
@@ -137,7 +124,7 @@ test('queries after the outage began', { tags: ['needs:db'] }, async () => {
   }
 })
 `
-  return project(name, config, {
+  return generatedProject(name, config, {
     'hook.test.ts': hook,
     'query.test.ts': query,
     ...(plantBug ? { 'planted-hook-bug.test.ts': AFTER_ALL_BUG } : {}),
@@ -155,16 +142,12 @@ describe('an afterAll that fails with a connection error during a healed outage'
 
   async function runWithOutage(name: string, plantBug: boolean) {
     const dir = outageProject(name, plantBug)
-    const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-outside-'))
-    const ready = join(scratch, 'ready')
-    const go = join(scratch, 'go')
-    const run = runVitest(dir, {
-      env: { FIXTURE_PG_URL: pg.url, FIXTURE_PG_DATA: pg.dataDir, FIXTURE_READY: ready, FIXTURE_GO: go },
-    })
-    expect(await waitForProgress(ready, 2)).toBe(true)
-    await pg.killHard()
-    writeFileSync(go, '')
-    const result = await run
+    const { result, go } = await runWithGo(
+      dir,
+      { FIXTURE_PG_URL: pg.url, FIXTURE_PG_DATA: pg.dataDir },
+      2,
+      () => pg.killHard(),
+    )
     expect(existsSync(go)).toBe(true)
     return { result, dir }
   }

@@ -4,12 +4,9 @@
  * thrown while the database was down, it is blamed on it and forgiven with the outage it belongs to;
  * the same error with nothing down stays blamed on nobody and fails the run.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type PgHandle } from '../helpers/postgres.js'
-import { generatedProject, runVitest, waitForProgress } from './harness.js'
+import { generatedProject, runWithGo, WAIT_FOR_GO } from './harness.js'
 
 const CONFIG = `import { defineConfig } from 'vitest/config'
 import { heal, pgCtl, postgres } from 'vitest-heal'
@@ -22,15 +19,12 @@ export default defineConfig({
   test: { include: ['test/**/*.test.ts'], maxWorkers: 3, testTimeout: 20_000 },
 })
 `
-const WAIT = `async function waitForGo(): Promise<void> {
-  for (let i = 0; i < 1200 && !existsSync(process.env.FIXTURE_GO!); i++) await new Promise((r) => setTimeout(r, 25))
-}`
 const FILES = {
   // A real reset: a server that answers every connection with RST, a socket with no error listener.
   'reset.test.ts': `import { appendFileSync, existsSync } from 'node:fs'
 import net from 'node:net'
 import { test } from 'vitest'
-${WAIT}
+${WAIT_FOR_GO}
 test('an idle connection is reset', async () => {
   appendFileSync(process.env.FIXTURE_READY!, '.')
   await waitForGo()
@@ -46,7 +40,7 @@ test('an idle connection is reset', async () => {
   'query.test.ts': `import { appendFileSync, existsSync } from 'node:fs'
 import pg from 'pg'
 import { expect, test } from 'vitest'
-${WAIT}
+${WAIT_FOR_GO}
 test('queries', { tags: ['needs:db'] }, async () => {
   appendFileSync(process.env.FIXTURE_READY!, '.')
   await waitForGo()
@@ -73,15 +67,14 @@ describe('an unhandled connection reset', () => {
 
   async function run(name: string, kill: boolean) {
     const dir = generatedProject(name, CONFIG, FILES)
-    const scratch = mkdtempSync(join(tmpdir(), 'vitest-heal-reset-'))
-    const ready = join(scratch, 'ready')
-    const go = join(scratch, 'go')
-    const result = runVitest(dir, {
-      env: { FIXTURE_PG_URL: pg.url, FIXTURE_PG_DATA: pg.dataDir, FIXTURE_READY: ready, FIXTURE_GO: go },
-    })
-    expect(await waitForProgress(ready, 2)).toBe(true)
-    if (kill) await pg.killHard()
-    writeFileSync(go, '')
+    const { result } = await runWithGo(
+      dir,
+      { FIXTURE_PG_URL: pg.url, FIXTURE_PG_DATA: pg.dataDir },
+      2,
+      async () => {
+        if (kill) await pg.killHard()
+      },
+    )
     return result
   }
 

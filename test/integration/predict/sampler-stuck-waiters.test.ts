@@ -67,7 +67,10 @@ test('waits for a job inside the test', { tags: ['needs:db'] }, async () => {
 })
 `
 
-const PLANTED_BUG = `import pg from 'pg'
+// Says ready once its query is done: the kill must not meet it, or its own failed connect would ask
+// for the recovery inline before the sampler sees the outage (seen under CI's load).
+const PLANTED_BUG = `import { appendFileSync } from 'node:fs'
+import pg from 'pg'
 import { expect, test } from 'vitest'
 
 test('planted bug: counts wrong', async () => {
@@ -75,6 +78,7 @@ test('planted bug: counts wrong', async () => {
   await client.connect()
   const { rows } = await client.query('SELECT 2 AS two')
   await client.end()
+  appendFileSync(process.env.FIXTURE_READY!, '.')
   expect(rows[0].two).toBe(3)
 })
 `
@@ -99,7 +103,8 @@ beforeAll(async () => {
     env: { FIXTURE_PG_URL: pg.url, FIXTURE_PG_DATA: pg.dataDir, FIXTURE_READY: ready },
     timeoutMs: 90_000,
   })
-  if (!(await waitForProgress(ready, WAITERS, 60_000)))
+  // The waiters, stuck on their LISTEN, and the planted bug, done with the database.
+  if (!(await waitForProgress(ready, WAITERS + 1, 60_000)))
     throw new Error(`waiters not ready:\n${(await run).output}`)
   await pg.killHard()
   killedAt = Date.now()
